@@ -1,0 +1,77 @@
+# Two commands on a fresh Debian machine: `make run` and `make test`.
+# With DATABASE_URL and REDIS_URL set, both use PostgreSQL and Redis instead of the embedded default.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RUN_PACKAGES := gettext fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium chromium-driver docker-compose
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test test-unit test-browser check lint format system-deps system-deps-test messages migrate demo clean
+
+# --- set-up ----------------------------------------------------------------------------------------
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || $(MAKE) apt PACKAGES=python3-venv
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV) || ($(MAKE) apt PACKAGES=python3-venv && $(PYTHON) -m venv $(VENV))
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+apt:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+system-deps:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(RUN_PACKAGES)"
+
+system-deps-test:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(TEST_PACKAGES)"
+
+messages: $(VENV)/.installed
+	@$(PY) manage.py compilemessages --ignore=.venv -v0
+
+migrate: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput -v1
+
+demo: migrate
+	$(PY) manage.py seed_demo --if-empty
+
+# --- run: HTTP + WebSockets (daphne) and a Celery worker with beat, on the embedded default --------
+
+run: system-deps $(VENV)/.installed messages demo
+	@echo "Portal: http://$(HOST):$(PORT)/  (demo users in README.md; Ctrl-C stops everything)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A config worker --beat --concurrency=2 --loglevel=INFO \
+	  --schedule=var/celerybeat-schedule & \
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+# --- tests -------------------------------------------------------------------------------------------
+
+test: system-deps-test $(VENV)/.installed messages test-unit test-browser
+
+test-unit:
+	$(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS)
+
+# Playwright runs in its own pytest process: pytest-asyncio tests break after it in one process.
+test-browser:
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest tests/browser $(PYTEST_ARGS)
+
+check lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy config portal
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf var/celery-broker var/celerybeat-schedule* var/test-private

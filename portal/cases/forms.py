@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.models import User
+from portal.core.validators import (
+    normalize_credit_code,
+    normalize_phone,
+    normalize_resident_id,
+    validate_credit_code,
+    validate_phone,
+    validate_resident_id,
+)
+
+from .models import CaseStatus, ClaimKind
+from .services import CaseData, ClaimantData, ClaimData, EmployerData
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + list(CaseStatus.choices)
+    )
+
+
+class EmployerForm(forms.Form):
+    employer_name = forms.CharField(label=_("Employer name"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=24, help_text=_("18 characters")
+    )
+    employer_address = forms.CharField(label=_("Employer address"), max_length=200, required=False)
+
+    def clean_credit_code(self) -> str:
+        value = normalize_credit_code(self.cleaned_data["credit_code"])
+        validate_credit_code(value)
+        return value
+
+
+class ClaimantForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=24)
+    phone = forms.CharField(label=_("Phone"), max_length=20)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    is_representative = forms.BooleanField(label=_("Representative"), required=False)
+
+    def clean_id_number(self) -> str:
+        value = normalize_resident_id(self.cleaned_data["id_number"])
+        validate_resident_id(value)
+        return value
+
+    def clean_phone(self) -> str:
+        value = normalize_phone(self.cleaned_data["phone"])
+        validate_phone(value)
+        return value
+
+
+class ClaimForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Claim"), choices=ClaimKind.choices)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), max_digits=12, decimal_places=2, min_value=0.01
+    )
+    period_start = forms.DateField(
+        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+        return data
+
+
+ClaimantFormSet = forms.formset_factory(ClaimantForm, extra=0, min_num=1, validate_min=True, max_num=200)
+ClaimFormSet = forms.formset_factory(ClaimForm, extra=0, min_num=1, validate_min=True, max_num=20)
+
+
+class CaseCreateForm(EmployerForm):
+    facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+    def to_case_data(self, claimants: ClaimantFormSet, claims: ClaimFormSet) -> CaseData:
+        return CaseData(
+            employer=EmployerData(
+                name=self.cleaned_data["employer_name"],
+                credit_code=self.cleaned_data["credit_code"],
+                address=self.cleaned_data.get("employer_address", ""),
+            ),
+            claimants=[ClaimantData(**f.cleaned_data) for f in claimants if f.cleaned_data],
+            claims=[ClaimData(**f.cleaned_data) for f in claims if f.cleaned_data],
+            facts=self.cleaned_data.get("facts", ""),
+        )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+
+    def __init__(self, *args, candidates=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["assignee"].queryset = candidates

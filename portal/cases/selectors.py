@@ -1,0 +1,103 @@
+"""Reads on cases. List pages filter with guardian in the database, in one query."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from portal.core.audit import audit_history
+from portal.core.models import AuditEvent, Deadline, Document, User
+
+from .models import Case, CaseAssignment
+from .permissions import CasePerm, cases_visible_to
+
+
+def case_list(*, user: User, status: str | None = None, query: str = "") -> QuerySet[Case]:
+    cases = (
+        cases_visible_to(user, CasePerm.VIEW)
+        .select_related("agency", "employer")
+        .annotate(claimed=Sum("claims__amount"))
+        .order_by("-filed_at", "-id")
+    )
+    if status:
+        cases = cases.filter(status=status)
+    if query:
+        cases = cases.filter(Q(number__icontains=query) | Q(employer__name__icontains=query))
+    return cases
+
+
+def case_detail(case: Case) -> Case:
+    """The case with what its page shows, prefetched."""
+    return (
+        Case.objects.select_related("agency", "employer", "created_by")
+        .prefetch_related(
+            "claimants",
+            "claims",
+            "evidence",
+            "co_handling_agencies",
+            Prefetch(
+                "assignments",
+                queryset=CaseAssignment.objects.filter(ended_at__isnull=True).select_related(
+                    "user__membership__agency"
+                ),
+                to_attr="open_assignments",
+            ),
+        )
+        .get(pk=case.pk)
+    )
+
+
+def case_history(case: Case) -> QuerySet[AuditEvent]:
+    return audit_history(case)
+
+
+def case_deadlines(case: Case) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(Case), object_id=case.pk
+    ).select_related("policy")
+
+
+def case_documents(case: Case) -> QuerySet[Document]:
+    return Document.objects.filter(
+        content_type=ContentType.objects.get_for_model(Case), object_id=case.pk
+    )
+
+
+def case_deadlines_open(*, user: User) -> QuerySet[Deadline]:
+    """Open deadlines on the cases the user sees, soonest first."""
+    visible = cases_visible_to(user, CasePerm.VIEW).values("pk")
+    return (
+        Deadline.objects.filter(
+            content_type=ContentType.objects.get_for_model(Case),
+            object_id__in=visible,
+            met_at__isnull=True,
+        )
+        .select_related("policy")
+        .order_by("due_on")
+    )
+
+
+def case_assign_candidates(case: Case) -> QuerySet[User]:
+    """Working staff of the owning agency and people it has validly appointed today."""
+    from django.utils import timezone
+
+    from portal.core.models import Role
+
+    today = timezone.localdate()
+    working = Q()
+    for role in (Role.MEDIATOR, Role.ARBITRATOR, Role.INSPECTOR, Role.LIAISON):
+        working |= Q(membership__roles__icontains=f'"{role}"')
+    own_staff = Q(membership__agency=case.agency, membership__active=True) & working
+    appointed = Q(
+        appointments__appointing_agency=case.agency,
+        appointments__ended_at__isnull=True,
+        appointments__valid_from__lte=today,
+        appointments__valid_until__gte=today,
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .filter(own_staff | appointed)
+        .select_related("membership__agency")
+        .distinct()
+        .order_by("membership__agency__sort_order", "username")
+    )

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .deadlines import next_year_calendar_missing
+from .models import Role
+from .notifications import unread_count
+from .roles import user_roles
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    """What the shell needs on every page: the agency, roles, unread count, calendar warning."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"current_agency": None, "current_roles": frozenset()}
+    roles = user_roles(user)  # type: ignore[arg-type]
+    is_admin = Role.AGENCY_ADMIN in roles
+    return {
+        "current_agency": user.agency,  # type: ignore[union-attr]
+        "current_roles": roles,
+        "is_agency_admin": is_admin,
+        "unread_notifications": unread_count(user),  # type: ignore[arg-type]
+        "calendar_missing_year": (
+            timezone.localdate().year + 1
+            if is_admin and next_year_calendar_missing(timezone.localdate())
+            else None
+        ),
+    }

@@ -1,0 +1,143 @@
+"""The one PDF pipeline: templates under templates/<app>/pdf/, WeasyPrint, PDF/A-3b, a CJK
+font, no network. Each app registers its document kinds; a Celery task renders them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .audit import audit_record
+from .models import Document, DocumentStatus, User
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    key: str
+    template: str
+    title: Callable[[Any], str]
+    context: Callable[[Any], dict[str, Any]]
+    access: Callable[[User, Any], models.Model]  # the owner's access_* loader: object or 404
+    owner_model: type[models.Model]
+
+
+_KINDS: dict[str, DocumentKind] = {}
+
+
+def register_document_kind(kind: DocumentKind) -> None:
+    _KINDS[kind.key] = kind
+
+
+def document_kind(key: str) -> DocumentKind:
+    return _KINDS[key]
+
+
+def static_root() -> Path:
+    return Path(settings.BASE_DIR) / "static"
+
+
+class LocalOnlyURLFetcher(URLFetcher):
+    """Serves the portal's own static files and data: URIs; refuses everything else,
+    http(s) and any file outside the static folder included."""
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        parsed = urlparse(url)
+        if parsed.scheme != "file":
+            raise ValueError(f"refused non-local URL: {url}")
+        root = static_root().resolve()
+        path = Path(unquote(parsed.path)).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise ValueError(f"refused file outside the portal's static files: {url}")
+        return URLFetcherResponse(url, path.read_bytes(), headers={}, status=200)
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """Render a template to PDF/A-3b bytes in the active language."""
+    html = render_to_string(template, {**context, "pdf_font": settings.PORTAL_PDF_FONT_FAMILY})
+    document = HTML(
+        string=html,
+        base_url=static_root().resolve().as_uri() + "/",
+        url_fetcher=LocalOnlyURLFetcher(allowed_protocols=("file", "data")),
+    )
+    return document.write_pdf(pdf_variant="pdf/a-3b")
+
+
+# --- services ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_request(*, actor: User | None, owner: models.Model, kind: str) -> Document:
+    """Ask for a document of `kind` about `owner`; it is rendered after commit by Celery."""
+    spec = document_kind(kind)
+    document = Document.objects.create(
+        kind=kind,
+        title=spec.title(owner),
+        content_type=ContentType.objects.get_for_model(owner),
+        object_id=owner.pk,
+        created_by=actor,
+    )
+    audit_record(actor=actor, action="document.request", obj=owner, note=document.title)
+    transaction.on_commit(lambda: _enqueue_render(document.pk))
+    return document
+
+
+def _enqueue_render(document_id: int) -> None:
+    from .tasks import document_render_task
+
+    document_render_task.delay(document_id)
+
+
+def document_render(*, document_id: int) -> Document:
+    """Render a pending document. Idempotent: a ready document is left as it is."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.status == DocumentStatus.READY:
+            return document
+        spec = document_kind(document.kind)
+        owner = spec.owner_model._default_manager.get(pk=document.object_id)
+        with translation.override(settings.LANGUAGE_CODE):
+            pdf = render_pdf(spec.template, spec.context(owner))
+        document.file.save(f"{document.kind}-{document.pk}.pdf", ContentFile(pdf), save=False)
+        document.sha256 = hashlib.sha256(pdf).hexdigest()
+        document.size = len(pdf)
+        document.status = DocumentStatus.READY
+        document.rendered_at = timezone.now()
+        document.error = ""
+        document.save(update_fields=["file", "sha256", "size", "status", "rendered_at", "error"])
+    return document
+
+
+def document_fail(*, document_id: int, error: str) -> None:
+    Document.objects.filter(pk=document_id).exclude(status=DocumentStatus.READY).update(
+        status=DocumentStatus.FAILED, error=error[:2000]
+    )
+
+
+def access_document(user: User, pk: int) -> Document:
+    """A document, if the user may see its owner; 404 otherwise."""
+    document = Document.objects.filter(pk=pk).first()
+    if document is None or document.kind not in _KINDS:
+        raise Http404
+    document_kind(document.kind).access(user, document.object_id)
+    return document
+
+
+def documents_of(owner: models.Model) -> models.QuerySet[Document]:
+    return Document.objects.filter(
+        content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk
+    )

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    """A rule of the domain refused the action; the message is shown to the user as it is."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from .models import User
+
+
+def dashboard_for(user: User) -> dict[str, Any]:
+    """The home page: the agency's recent cases and the open deadlines on what the user sees."""
+    from portal.cases.selectors import case_deadlines_open, case_list
+
+    return {
+        "recent_cases": case_list(user=user)[:10],
+        "open_deadlines": case_deadlines_open(user=user)[:10],
+        "today": timezone.localdate(),
+    }

@@ -1,0 +1,75 @@
+"""Celery tasks of the core: each takes ids and calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=30)
+def document_render_task(self, document_id: int) -> None:  # type: ignore[no-untyped-def]
+    from .documents import document_fail, document_render
+
+    try:
+        document_render(document_id=document_id)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries or getattr(self.request, "is_eager", False):
+            document_fail(document_id=document_id, error=repr(exc))
+            raise
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def notification_email_task(self, notification_id: int) -> None:  # type: ignore[no-untyped-def]
+    from .models import Notification
+
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None or notification.emailed_at is not None or not notification.recipient.email:
+        return
+    body = notification.body
+    if notification.url:
+        body = f"{body}\n\n{settings.PORTAL_BASE_URL}{notification.url}"
+    try:
+        send_mail(notification.title, body, None, [notification.recipient.email])
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc
+    Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+
+
+@shared_task
+def calendar_next_year_check_task() -> int:
+    """From 1 November, warn every agency admin (once a year) that next year is missing."""
+    from .deadlines import next_year_calendar_missing
+    from .models import Role, User
+    from .notifications import notify
+
+    today = timezone.localdate()
+    if not next_year_calendar_missing(today):
+        return 0
+    admins = User.objects.filter(
+        is_active=True, membership__active=True, membership__roles__icontains=f'"{Role.AGENCY_ADMIN}"'
+    )
+    created = notify(
+        recipients=admins,
+        title=_("Enter the holiday calendar of %(year)s") % {"year": today.year + 1},
+        body=_(
+            "Deadlines that end in %(year)s are provisional until the State Council's holiday "
+            "notice for that year is entered in the admin (holiday years)."
+        )
+        % {"year": today.year + 1},
+        url="/admin/core/holidayyear/",
+        dedupe_key=f"calendar-missing-{today.year + 1}",
+    )
+    return len(created)
+
+
+@shared_task
+def appointment_expiry_sweep_task() -> int:
+    from .people import appointments_expire
+
+    return appointments_expire(today=timezone.localdate())

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import health, selectors
+from .documents import access_document
+from .forms import PortalAuthenticationForm
+from .models import DocumentStatus
+from .notifications import notification_list, notification_mark_read
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = health.run_checks()
+    healthy = all(result == "ok" for result in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PortalLoginView(auth_views.LoginView):
+    form_class = PortalAuthenticationForm
+    redirect_authenticated_user = True
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", selectors.dashboard_for(request.user))  # type: ignore[arg-type]
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = notification_list(request.user)[:100]  # type: ignore[arg-type]
+    return render(request, "core/notifications.html", {"notifications": items})
+
+
+@require_POST
+def notifications_mark_read(request: HttpRequest) -> HttpResponse:
+    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()]
+    notification_mark_read(actor=request.user, notification_ids=ids or None)  # type: ignore[arg-type]
+    return redirect("core:notifications")
+
+
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    document = access_document(request.user, pk)  # type: ignore[arg-type]
+    if document.status != DocumentStatus.READY:
+        messages.info(request, _("The document is still being generated; try again shortly."))
+        return redirect(request.headers.get("Referer") or "core:home")
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.title}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,22 @@
+// Live unread-notification count over the portal's own WebSocket; the page works without it.
+(function () {
+  "use strict";
+  var path = document.body.getAttribute("data-ws-notifications");
+  if (!path || !window.WebSocket) return;
+  var badge = document.querySelector("[data-unread-count]");
+  var delay = 1000;
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + path);
+    socket.onopen = function () { delay = 1000; };
+    socket.onmessage = function (event) {
+      var data = JSON.parse(event.data);
+      if (data.type === "notification.count" && badge) {
+        badge.textContent = data.unread;
+        badge.hidden = data.unread === 0;
+      }
+    };
+    socket.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 30000); };
+  }
+  connect();
+})();
