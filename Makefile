@@ -49,8 +49,7 @@ demo: migrate
 run: system-deps $(VENV)/.installed messages demo
 	@echo "Portal: http://$(HOST):$(PORT)/  (demo users in README.md; Ctrl-C stops everything)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A config worker --beat --concurrency=2 --loglevel=INFO \
-	  --schedule=var/celerybeat-schedule & \
+	$(VENV)/bin/celery -A config worker --beat --concurrency=2 --loglevel=INFO & \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # --- tests -------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal core")
 
     def ready(self) -> None:
+        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         # The embedded broker is a folder (kombu's filesystem transport): make sure it exists.
         if str(settings.CELERY_BROKER_URL).startswith("filesystem"):
             for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
