@@ -25,6 +25,6 @@ _suffix = env.str("PORTAL_TEST_DB_SUFFIX", default="")
 if _suffix and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": f"test_portal_{_suffix}"}
 
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

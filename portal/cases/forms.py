@@ -21,7 +21,7 @@ from .services import CaseData, ClaimantData, ClaimData, EmployerData
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + list(CaseStatus.choices)
+        label=_("Status"), required=False, choices=[("", _("All")), *CaseStatus.choices]
     )
 
 
@@ -84,7 +84,7 @@ ClaimFormSet = forms.formset_factory(ClaimForm, extra=0, min_num=1, validate_min
 class CaseCreateForm(EmployerForm):
     facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
 
-    def to_case_data(self, claimants: ClaimantFormSet, claims: ClaimFormSet) -> CaseData:
+    def to_case_data(self, claimants: forms.BaseFormSet, claims: forms.BaseFormSet) -> CaseData:
         return CaseData(
             employer=EmployerData(
                 name=self.cleaned_data["employer_name"],
@@ -108,4 +108,4 @@ class AssignForm(forms.Form):
     def __init__(self, *args, candidates=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         if candidates is not None:
-            self.fields["assignee"].queryset = candidates
+            self.fields["assignee"].queryset = candidates  # type: ignore[attr-defined]

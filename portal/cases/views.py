@@ -14,10 +14,17 @@ from portal.core.models import Role, User
 from portal.core.roles import has_role
 
 from . import selectors, services
-from .forms import AssignForm, CaseCreateForm, CaseFilterForm, ClaimantFormSet, ClaimFormSet, EvidenceForm
+from .forms import (
+    AssignForm,
+    CaseCreateForm,
+    CaseFilterForm,
+    ClaimantFormSet,
+    ClaimFormSet,
+    EvidenceForm,
+)
 from .models import Evidence
-from .permissions import CasePerm, access_case, can_manage, can_work
 from .pdf import CASE_SUMMARY
+from .permissions import CasePerm, access_case, can_manage, can_work
 
 
 def case_list(request: HttpRequest) -> HttpResponse:

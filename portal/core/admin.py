@@ -64,7 +64,7 @@ class UserAdmin(AgencyScopedAdmin, BaseUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "full_name", "email", "is_active"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Portal", {"fields": ["full_name", "phone"]}),
     )
 

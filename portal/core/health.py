@@ -10,7 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 
-TIMEOUT_SECONDS = 2.0
+TIMEOUT_SECONDS = 2
 
 
 def check_database() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
@@ -66,5 +67,5 @@ def load_or_404(user: User, perm: str, queryset: QuerySet[M], pk: object) -> M:
     """The one answer for 'missing' and 'not yours': 404."""
     try:
         return scoped_queryset(user, perm, queryset).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc

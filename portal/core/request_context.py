@@ -12,8 +12,9 @@ class RequestContext:
     ip_address: str | None = None
 
 
+_EMPTY = RequestContext()  # frozen, so sharing it as the default is safe
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "portal_request_context", default=RequestContext()
+    "portal_request_context", default=_EMPTY
 )
 
 

@@ -156,7 +156,14 @@ class Command(BaseCommand):
 
     def _cases(self, users: dict[str, User]) -> None:
         from portal.cases.models import Employer
-        from portal.cases.services import CaseData, ClaimantData, ClaimData, EmployerData, case_assign, case_create
+        from portal.cases.services import (
+            CaseData,
+            ClaimantData,
+            ClaimData,
+            EmployerData,
+            case_assign,
+            case_create,
+        )
 
         admins = {"arbitration": users["arb.admin"], "bureau": users["bureau.admin"]}
         creators = {"arbitration": users["arb.arbitrator"], "bureau": users["bureau.inspector"]}
