@@ -11,7 +11,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.str("PORTAL_PRIVATE_ROOT", default="/data/private")},
+        "OPTIONS": {
+            "location": env.str("PORTAL_PRIVATE_ROOT", default="/data/private"),
+            "base_url": None,
+        },
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

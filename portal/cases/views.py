@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -102,6 +105,10 @@ def case_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except ApplicationError as error:
+            if error.field is None:  # the action was refused: say so on the page, which may
+                # not even show this form (a leader's, a non-admin's)
+                report_error(request, error)
+                return redirect("cases:detail", pk=case.pk)
             report_error(request, error, form)
         else:
             messages.success(request, _("Evidence added."))
@@ -109,13 +116,18 @@ def case_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     return case_detail(request, case.pk, forms={"evidence": form})
 
 
-def case_evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+def case_evidence_download(
+    request: HttpRequest, pk: int, evidence_pk: int
+) -> HttpResponseBase:
     case = access_case(request.user, pk)  # type: ignore[arg-type]
     evidence = get_object_or_404(Evidence, pk=evidence_pk, case=case)
+    # The saved name carries the extension of the checked type; the uploader's name may not
+    # ("photo.html" holding a PNG must not come back as an .html file).
+    stem = PurePosixPath(evidence.original_name).stem or "evidence"
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
-        filename=evidence.original_name,
+        filename=stem + PurePosixPath(evidence.file.name or "").suffix,
         content_type=evidence.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -139,6 +151,9 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
             with transaction.atomic():
                 services.case_assign(actor=request.user, case=case, assignee=form.cleaned_data["assignee"])  # type: ignore[arg-type]
         except ApplicationError as error:
+            if error.field is None:  # as in case_evidence_add
+                report_error(request, error)
+                return redirect("cases:detail", pk=case.pk)
             report_error(request, error, form)
         else:
             messages.success(request, _("Assigned."))

@@ -4,6 +4,9 @@ font, no network. Each app registers its document kinds; a Celery task renders t
 from __future__ import annotations
 
 import hashlib
+import logging
+import mimetypes
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +20,7 @@ from django.db import models, transaction
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .audit import audit_record
@@ -49,9 +52,17 @@ def static_root() -> Path:
     return Path(settings.BASE_DIR) / "static"
 
 
+class PdfRenderError(Exception):
+    """WeasyPrint reported an error (a resource refused or unreadable, a stylesheet ignored):
+    an official document must not come out silently incomplete."""
+
+
 class LocalOnlyURLFetcher(URLFetcher):
     """Serves the portal's own static files and data: URIs; refuses everything else,
     http(s) and any file outside the static folder included."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{**kwargs, "allowed_protocols": ("file", "data")})
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if url.startswith("data:"):
@@ -59,22 +70,68 @@ class LocalOnlyURLFetcher(URLFetcher):
         parsed = urlparse(url)
         if parsed.scheme != "file":
             raise ValueError(f"refused non-local URL: {url}")
+        # file://host/... names another machine (urllib would try FTP for it).
+        if parsed.netloc not in ("", "localhost"):
+            raise ValueError(f"refused file URL on another host: {url}")
         root = static_root().resolve()
         path = Path(unquote(parsed.path)).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             raise ValueError(f"refused file outside the portal's static files: {url}")
-        return URLFetcherResponse(url, path.read_bytes(), headers={}, status=200)
+        # WeasyPrint ignores a linked stylesheet unless it is served as text/css, and a
+        # response without headers counts as text/plain: give every file its real type.
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/"):
+            content_type += "; charset=utf-8"
+        return URLFetcherResponse(
+            path.as_uri(), path.read_bytes(), headers={"Content-Type": content_type}, status=200
+        )
+
+
+class _ErrorCollector(logging.Handler):
+    """Collects the errors WeasyPrint logs while this thread renders (it logs them instead
+    of raising: a refused image or an ignored stylesheet would otherwise go unnoticed)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.thread = threading.get_ident()
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.errors.append(record.getMessage())
+
+
+def _base_stylesheet() -> CSS:
+    # On the root element so that page-margin boxes (page numbers) inherit it too; a user
+    # stylesheet, so a template may still choose another face for a passage.
+    family = settings.PORTAL_PDF_FONT_FAMILY
+    return CSS(string=f'html {{ font-family: "{family}", sans-serif; }}')
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    """Render a template to PDF/A-3b bytes in the active language."""
+    """Render a template to PDF/A-3b bytes in the active language; PdfRenderError if any
+    resource could not be used."""
     html = render_to_string(template, {**context, "pdf_font": settings.PORTAL_PDF_FONT_FAMILY})
-    document = HTML(
-        string=html,
-        base_url=static_root().resolve().as_uri() + "/",
-        url_fetcher=LocalOnlyURLFetcher(allowed_protocols=("file", "data")),
-    )
-    return document.write_pdf(pdf_variant="pdf/a-3b")
+    return render_html_to_pdf(html)
+
+
+def render_html_to_pdf(html: str) -> bytes:
+    """The renderer itself: local resources only, the CJK font, PDF/A-3b."""
+    collector = _ErrorCollector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        document = HTML(
+            string=html,
+            base_url=static_root().resolve().as_uri() + "/",
+            url_fetcher=LocalOnlyURLFetcher(),
+        )
+        pdf = document.write_pdf(stylesheets=[_base_stylesheet()], pdf_variant="pdf/a-3b")
+    finally:
+        logger.removeHandler(collector)
+    if collector.errors:
+        raise PdfRenderError("; ".join(collector.errors))
+    return pdf
 
 
 # --- services ----------------------------------------------------------------------------------
@@ -102,11 +159,12 @@ def _enqueue_render(document_id: int) -> None:
     document_render_task.delay(document_id)
 
 
-def document_render(*, document_id: int) -> Document:
+def document_render(*, document_id: int) -> Document | None:
     """Render a pending document. Idempotent: a ready document is left as it is."""
     with transaction.atomic():
-        document = Document.objects.select_for_update().get(pk=document_id)
-        if document.status == DocumentStatus.READY:
+        # The row lock makes a second worker (a redelivered task) wait, then see READY.
+        document = Document.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or document.status == DocumentStatus.READY:
             return document
         spec = document_kind(document.kind)
         owner = spec.owner_model._default_manager.get(pk=document.object_id)

@@ -11,15 +11,22 @@ from django.utils.translation import gettext as _
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=30)
 def document_render_task(self, document_id: int) -> None:  # type: ignore[no-untyped-def]
+    from django.db import OperationalError
+
     from .documents import document_fail, document_render
 
     try:
         document_render(document_id=document_id)
-    except Exception as exc:
+    except (OperationalError, OSError) as exc:
+        # Transient: the database or the disk may answer on a later try.
         if self.request.retries >= self.max_retries or getattr(self.request, "is_eager", False):
             document_fail(document_id=document_id, error=repr(exc))
             raise
         raise self.retry(exc=exc) from exc
+    except Exception as exc:
+        # A template or data error will fail the same way again: mark it failed at once.
+        document_fail(document_id=document_id, error=repr(exc))
+        raise
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)

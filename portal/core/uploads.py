@@ -1,9 +1,15 @@
-"""Upload rules: the type is decided from the content, never the name; size is capped."""
+"""Upload rules: the type is decided from the content, never the name; size is capped.
+
+Accepted files are stored by the default storage, which lives outside the web root (there is
+no MEDIA_URL route), and are served only by permission-checked views as attachments with
+X-Content-Type-Options: nosniff."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
+import warnings
 from dataclasses import dataclass
 
 import filetype
@@ -19,6 +25,11 @@ ALLOWED_TYPES = {
     "image/jpeg": "jpg",
     "image/png": "png",
 }
+# What Pillow must find inside a file that the signature says is this image type.
+_PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+_PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
+# Readers look for the trailer in the last kilobyte or so; allow a little trailing junk.
+_PDF_TAIL_BYTES = 2048
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,10 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
-    if content_type.startswith("image/"):
-        _verify_image(upload)
+    if content_type == "application/pdf":
+        _verify_pdf(upload)
+    else:
+        _verify_image(upload, _PILLOW_FORMATS[content_type])
     upload.seek(0)
     return CheckedUpload(
         content_type=content_type,
@@ -62,10 +75,40 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     )
 
 
-def _verify_image(upload: UploadedFile) -> None:
+def _verify_pdf(upload: UploadedFile) -> None:
+    """A PDF starts with its version header and ends with a cross-reference trailer; a file
+    that only borrows the first bytes (or was cut off in transit) has no trailer."""
     upload.seek(0)
+    head = upload.read(16)
+    upload.seek(max(0, (upload.size or 0) - _PDF_TAIL_BYTES))
+    tail = upload.read(_PDF_TAIL_BYTES)
+    if not _PDF_HEADER.match(head) or b"startxref" not in tail or b"%%EOF" not in tail:
+        raise ValidationError(
+            _("The PDF document could not be read: it may be damaged."), code="bad_pdf"
+        )
+
+
+def _verify_image(upload: UploadedFile, expected_format: str) -> None:
+    upload.seek(0)
+    data = upload.read()
+    bad_image = ValidationError(
+        _("The photo could not be read: it may be damaged."), code="bad_image"
+    )
     try:
-        with Image.open(io.BytesIO(upload.read())) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValidationError(_("The photo could not be read: it may be damaged."), code="bad_image") from exc
+        # A small file can declare a huge canvas (a decompression bomb): refuse it before
+        # anyone decodes it, instead of only warning.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != expected_format:
+                    raise bad_image
+                image.verify()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        raise bad_image from exc

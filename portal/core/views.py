@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -46,16 +48,27 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def notifications_mark_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(value) for value in request.POST.getlist("id") if value.isdigit()]
-    notification_mark_read(actor=request.user, notification_ids=ids or None)  # type: ignore[arg-type]
+    raw = request.POST.getlist("id")
+    ids = [int(value) for value in raw if value.isdigit()]
+    # No id at all means "all"; ids that are all malformed mean none, not everything.
+    notification_mark_read(actor=request.user, notification_ids=ids if raw else None)  # type: ignore[arg-type]
     return redirect("core:notifications")
 
 
-def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     document = access_document(request.user, pk)  # type: ignore[arg-type]
     if document.status != DocumentStatus.READY:
-        messages.info(request, _("The document is still being generated; try again shortly."))
-        return redirect(request.headers.get("Referer") or "core:home")
+        if document.status == DocumentStatus.FAILED:
+            messages.error(request, _("The document could not be generated; request it again."))
+        else:
+            messages.info(request, _("The document is still being generated; try again shortly."))
+        # Back to the page that linked here, but never to another site (open redirect).
+        referer = request.headers.get("Referer", "")
+        if url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(referer)
+        return redirect("core:home")
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
