@@ -87,7 +87,15 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 caps an async pool at 100 connections and raises past it instead
+                # of waiting: 100 pages reconnecting at once (after a restart of the WebSocket
+                # process) got HTTP 500. bench/serving/ws.py reproduces it.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                    }
+                ],
                 "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1500),
                 "expiry": env.int("CHANNEL_LAYER_EXPIRY", default=10),
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="portal"),
@@ -160,7 +168,9 @@ ANONYMOUS_USER_NAME = None  # no anonymous user row: the public pages need no ob
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the account, not the address: an office's staff reach us from one public address, and
+# "ip_address" would lock all of them after a few colleagues' typos.
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
