@@ -87,6 +87,7 @@ def test_after_the_failure_limit_the_account_is_locked_even_with_the_right_passw
     assert in_chinese("Too many failed log-in attempts") in html
     assert CJK.search(in_chinese("Too many failed log-in attempts"))
     assert 'role="alert"' in html
+    assert "30" in html  # the configured cool-off (AXES_COOLOFF_HOURS=0.5), not a fixed text
     assert "_auth_user_id" not in locked.wsgi_request.session
     assert Client().get(reverse("core:home")).status_code == 302
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+import math
 from decimal import Decimal
 
 from django import template
@@ -25,3 +27,11 @@ def yuan(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return f"¥{Decimal(value):,.2f}"
+
+
+@register.filter
+def minutes(value: datetime.timedelta | None) -> int:
+    """A duration in whole minutes (rounded up), for messages such as the lockout page."""
+    if value is None:
+        return 0
+    return max(1, math.ceil(value.total_seconds() / 60))
