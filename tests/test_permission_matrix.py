@@ -137,7 +137,7 @@ MATRIX: dict[str, Row] = {
     # cases: the list shows only what the user may see; the form is open to every account and
     # the service decides who may register (tests/cases)
     "cases:list": Row("GET", by_role(OK, anonymous=LOGIN)),
-    "cases:create": Row("GET", by_role(OK, anonymous=LOGIN)),
+    "cases:create": Row("GET", by_role(OK, leader=REFUSED, superuser=REFUSED, anonymous=LOGIN)),
     "cases:detail": _case_row("GET", by_role(OK), assigned=OK),
     # the leader reads but does not work a case: whole personal numbers and new evidence are
     # refused with a message

@@ -49,6 +49,11 @@ def can_work(user: User, case: Case) -> bool:
     return cases_visible_to(user, CasePerm.WORK).filter(pk=case.pk).exists()
 
 
+def can_register(user: User) -> bool:
+    """Staff with a working role register cases for their own agency."""
+    return user.agency is not None and has_role(user, *WORKING_ROLES)
+
+
 def can_manage(user: User, case: Case) -> bool:
     """An admin of the owning agency."""
     return has_role(user, Role.AGENCY_ADMIN, agency=case.agency)

@@ -27,7 +27,7 @@ from .forms import (
 )
 from .models import Evidence
 from .pdf import CASE_SUMMARY
-from .permissions import CasePerm, access_case, can_manage, can_work
+from .permissions import CasePerm, access_case, can_manage, can_register, can_work
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -38,8 +38,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         status=filters.get("status") or None,
         query=filters.get("q", ""),
     )[:50]
-    can_create = has_role(request.user, Role.MEDIATOR, Role.ARBITRATOR, Role.INSPECTOR, Role.AGENCY_ADMIN)  # type: ignore[arg-type]
-    return render(request, "cases/case_list.html", {"cases": cases, "form": form, "can_create": can_create})
+    can_create = can_register(request.user)  # type: ignore[arg-type]
+    context = {"cases": cases, "form": form, "can_create": can_create}
+    return render(request, "cases/case_list.html", context)
 
 
 def case_detail(request: HttpRequest, pk: int, revealed: list | None = None, forms: dict | None = None) -> HttpResponse:
@@ -65,6 +66,9 @@ def case_detail(request: HttpRequest, pk: int, revealed: list | None = None, for
 
 def case_create(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    if not can_register(user):
+        messages.error(request, _("Only staff with a working role can register cases."))
+        return redirect("cases:list")
     form = CaseCreateForm(request.POST or None)
     claimants = ClaimantFormSet(request.POST or None, prefix="claimant")
     claims = ClaimFormSet(request.POST or None, prefix="claim")
