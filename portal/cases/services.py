@@ -84,7 +84,12 @@ class CaseData:
 def employer_get_or_create(*, data: EmployerData) -> Employer:
     """The employer with this credit code, created on first sight; the code is the identity."""
     code = normalize_credit_code(data.credit_code)
-    validate_credit_code(code)
+    try:
+        validate_credit_code(code)
+    except ValidationError as exc:
+        # An ApplicationError, like the claimants' checks: views show it, they do not crash.
+        message = f"{data.name.strip()}: {exc.messages[0]}"
+        raise ApplicationError(message, field="credit_code") from exc
     employer, created = Employer.objects.get_or_create(
         credit_code=code, defaults={"name": data.name.strip(), "address": data.address.strip()}
     )

@@ -47,6 +47,8 @@ def membership_end(*, actor: User | None, user: User) -> None:
     membership = Membership.objects.select_for_update().select_related("agency").get(user=user)
     if actor is not None and not _may_manage(actor, membership.agency):
         raise ApplicationError(_("Only an administrator of this agency can change its members."))
+    if not membership.active:
+        return  # already ended: no second audit row, no second signal
     membership.active = False
     membership.save(update_fields=["active"])
     user.groups.remove(agency_group(membership.agency))
@@ -91,10 +93,11 @@ def appointment_create(
 def appointment_end(*, actor: User | None, appointment: Appointment, note: str = "") -> Appointment:
     """End an appointment now; the cases it gave access to are taken away after commit."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if appointment.ended_at is not None:
-        return appointment
+    # The role check comes first: ending an ended appointment is a no-op only for those allowed.
     if actor is not None and not _may_manage(actor, appointment.appointing_agency):
         raise ApplicationError(_("Only an administrator of the appointing agency can end it."))
+    if appointment.ended_at is not None:
+        return appointment
     appointment.ended_at = timezone.now()
     appointment.save(update_fields=["ended_at"])
     audit_record(actor=actor, action="appointment.end", obj=appointment, note=note)

@@ -19,7 +19,10 @@ def mask_phone(value: str) -> str:
         return "*" * len(value)
     if len(value) == 11 and value.startswith("1"):
         return f"{value[:3]}****{value[-4:]}"
-    return f"{value[:-8] if len(value) > 8 else value[:3]}****{value[-4:]}"
+    if len(value) > 8:
+        return f"{value[:-8]}****{value[-4:]}"
+    # A local number without its area code: keeping three leading digits would show them all.
+    return f"{'*' * (len(value) - 4)}{value[-4:]}"
 
 
 def mask_name(value: str) -> str:

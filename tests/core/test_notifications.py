@@ -1,0 +1,184 @@
+"""In-app and email notifications: created once, emailed after commit, read by their owner."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from portal.core.models import Notification
+from portal.core.notifications import notification_mark_read, notify, unread_count
+
+from ..factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def outbox(db):
+    """The locmem outbox, taken after the test database (whose setup starts a new one)."""
+    return mail.outbox
+
+
+def test_notify_creates_one_notification_per_recipient(arbitrator, arbitration_admin):
+    created = notify(
+        recipients=[arbitrator, arbitration_admin, arbitrator],
+        title="案件已分配",
+        body="请处理。",
+        url="/cases/1/",
+    )
+    assert len(created) == 2
+    assert sorted(n.recipient.username for n in Notification.objects.all()) == [
+        "arb.admin",
+        "arb.arbitrator",
+    ]
+    notification = arbitrator.notifications.get()
+    assert (notification.title, notification.body, notification.url) == (
+        "案件已分配",
+        "请处理。",
+        "/cases/1/",
+    )
+    assert notification.read_at is None
+
+
+def test_a_dedupe_key_makes_notify_idempotent(arbitrator, arbitration_admin):
+    assert len(notify(recipients=[arbitrator], title="逾期", dedupe_key="deadline-7")) == 1
+    again = notify(
+        recipients=[arbitrator, arbitration_admin], title="逾期", dedupe_key="deadline-7"
+    )
+    assert [n.recipient for n in again] == [arbitration_admin]
+    assert arbitrator.notifications.count() == 1
+    # Without a key, every call notifies.
+    notify(recipients=[arbitrator], title="消息")
+    notify(recipients=[arbitrator], title="消息")
+    assert arbitrator.notifications.count() == 3
+
+
+def test_the_email_goes_out_only_after_commit(
+    django_capture_on_commit_callbacks, outbox, arbitrator
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[arbitrator], title="新案件", body="请审查。", url="/cases/5/")
+        assert outbox == []  # still inside the transaction
+    assert len(outbox) == 1
+    message = outbox[0]
+    assert message.to == [arbitrator.email]
+    assert message.subject == "新案件"
+    assert "请审查。" in message.body
+    assert message.body.endswith("/cases/5/")
+    assert arbitrator.notifications.get().emailed_at is not None
+
+
+def test_no_email_is_sent_when_the_transaction_does_not_commit(outbox, arbitrator):
+    notify(recipients=[arbitrator], title="新案件")
+    assert outbox == []
+    assert arbitrator.notifications.get().emailed_at is None
+
+
+def test_a_recipient_without_an_email_address_gets_only_the_in_app_notification(
+    django_capture_on_commit_callbacks, outbox
+):
+    no_email = UserFactory(username="no.email", email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[no_email], title="新案件")
+    assert outbox == []
+    assert no_email.notifications.count() == 1
+
+
+def test_email_false_keeps_the_notification_in_the_portal(
+    django_capture_on_commit_callbacks, outbox, arbitrator
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[arbitrator], title="新案件", email=False)
+    assert outbox == []
+
+
+def test_a_repeated_notification_is_not_emailed_twice(
+    django_capture_on_commit_callbacks, outbox, arbitrator
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[arbitrator], title="逾期", dedupe_key="deadline-9")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[arbitrator], title="逾期", dedupe_key="deadline-9")
+    assert len(outbox) == 1
+
+
+def test_the_header_shows_the_unread_count(client, arbitrator, arbitration_admin):
+    notify(recipients=[arbitrator], title="一")
+    notify(recipients=[arbitrator], title="二")
+    notify(recipients=[arbitration_admin], title="三")
+    client.force_login(arbitrator)
+    response = client.get(reverse("core:home"))
+    assert response.context["unread_notifications"] == 2
+    assert 'data-unread-count aria-live="polite">2</span>' in response.content.decode()
+
+
+def test_the_header_hides_the_count_when_everything_is_read(client, arbitrator):
+    client.force_login(arbitrator)
+    response = client.get(reverse("core:home"))
+    assert response.context["unread_notifications"] == 0
+    assert 'data-unread-count aria-live="polite" hidden>' in response.content.decode()
+
+
+def test_the_notifications_page_lists_only_my_notifications(client, arbitrator, arbitration_admin):
+    notify(recipients=[arbitrator], title="我的通知")
+    notify(recipients=[arbitration_admin], title="别人的通知")
+    client.force_login(arbitrator)
+    response = client.get(reverse("core:notifications"))
+    content = response.content.decode()
+    assert "我的通知" in content
+    assert "别人的通知" not in content
+    assert response.context["unread_notifications"] == 1
+
+
+def test_one_notification_can_be_marked_read(client, arbitrator):
+    first, second = (notify(recipients=[arbitrator], title=t)[0] for t in ("一", "二"))
+    client.force_login(arbitrator)
+    response = client.post(reverse("core:notifications-read"), {"id": first.pk})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.read_at is not None
+    assert second.read_at is None
+    assert unread_count(arbitrator) == 1
+
+
+def test_all_notifications_can_be_marked_read(client, arbitrator, arbitration_admin):
+    for title in ("一", "二", "三"):
+        notify(recipients=[arbitrator, arbitration_admin], title=title)
+    client.force_login(arbitrator)
+    client.post(reverse("core:notifications-read"))
+    assert unread_count(arbitrator) == 0
+    assert unread_count(arbitration_admin) == 3
+
+
+def test_nobody_can_mark_someone_elses_notification_read(client, arbitrator, arbitration_admin):
+    mine = notify(recipients=[arbitrator], title="我的")[0]
+    theirs = notify(recipients=[arbitration_admin], title="别人的")[0]
+    client.force_login(arbitrator)
+    client.post(reverse("core:notifications-read"), {"id": theirs.pk})
+    theirs.refresh_from_db()
+    mine.refresh_from_db()
+    assert theirs.read_at is None
+    assert mine.read_at is None
+    assert notification_mark_read(actor=arbitrator, notification_ids=[theirs.pk]) == 0
+
+
+def test_a_malformed_id_marks_nothing_read(client, arbitrator):
+    notify(recipients=[arbitrator], title="一")
+    client.force_login(arbitrator)
+    client.post(reverse("core:notifications-read"), {"id": "1 OR 1=1"})
+    assert unread_count(arbitrator) == 1
+
+
+def test_marking_read_needs_a_post(client, arbitrator):
+    notify(recipients=[arbitrator], title="一")
+    client.force_login(arbitrator)
+    assert client.get(reverse("core:notifications-read")).status_code == 405
+    assert unread_count(arbitrator) == 1
+
+
+def test_the_notifications_page_needs_a_login(client):
+    response = client.get(reverse("core:notifications"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
