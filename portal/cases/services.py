@@ -253,6 +253,9 @@ def case_assign(*, actor: User, case: Case, assignee: User) -> CaseAssignment:
     agency holding a valid appointment from it (then they see this case and nothing else)."""
     if not can_manage(actor, case):
         raise ApplicationError(_("Only an administrator of the owning agency can assign the case."))
+    # Lock the case: two admins assigning the same person at once get one assignment and one
+    # clear message, not a constraint error.
+    case = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
     appointment: Appointment | None = None
     if assignee.agency == case.agency:
         if not has_role(assignee, *WORKING_ROLES):

@@ -44,7 +44,9 @@ def membership_set(*, actor: User | None, user: User, agency: Agency, roles: lis
 @transaction.atomic
 def membership_end(*, actor: User | None, user: User) -> None:
     """A person leaves their agency: they lose its group, and with it everything it sees."""
-    membership = Membership.objects.select_for_update().select_related("agency").get(user=user)
+    membership = Membership.objects.select_for_update().select_related("agency").filter(user=user).first()
+    if membership is None:
+        raise ApplicationError(_("This person belongs to no agency."))
     if actor is not None and not _may_manage(actor, membership.agency):
         raise ApplicationError(_("Only an administrator of this agency can change its members."))
     if not membership.active:
@@ -71,6 +73,8 @@ def appointment_create(
     """Appoint a person of another agency as special mediator or procuratorial liaison."""
     if valid_until < valid_from:
         raise ApplicationError(_("The appointment must end on or after the day it starts."), field="valid_until")
+    if not appointing_agency.is_member:
+        raise ApplicationError(_("Only a portal agency can appoint."))
     if user.agency is None or user.agency == appointing_agency:
         raise ApplicationError(_("Only a member of another portal agency can be appointed."))
     if kind not in AppointmentKind.values:
