@@ -55,6 +55,9 @@ def membership_end(*, actor: User | None, user: User) -> None:
     membership.save(update_fields=["active"])
     user.groups.remove(agency_group(membership.agency))
     audit_record(actor=actor, action="membership.end", obj=membership)
+    # Appointments are made to staff of an agency: someone who left it holds none any more.
+    for appointment in Appointment.objects.filter(user=user, ended_at__isnull=True):
+        appointment_end(actor=None, appointment=appointment, note="left their agency")
     agency = membership.agency
     transaction.on_commit(lambda: membership_ended.send(Membership, user=user, agency=agency))
 

@@ -183,6 +183,20 @@ def test_a_leavers_personal_assignments_of_that_agency_end_after_commit(
     assert AuditEvent.objects.filter(action="case.assignment_end").exists()
 
 
+def test_a_leaver_keeps_no_appointment_nor_the_cases_it_gave(
+    django_capture_on_commit_callbacks, arbitration_case, arbitration_admin, bureau_admin, bureau_mediator
+):
+    appointment = appoint(bureau_mediator, actor=arbitration_admin)
+    case_assign(actor=arbitration_admin, case=arbitration_case, assignee=bureau_mediator)
+    assert access_case(fresh(bureau_mediator), arbitration_case.pk) == arbitration_case
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_end(actor=bureau_admin, user=bureau_mediator)
+    appointment.refresh_from_db()
+    assert appointment.ended_at is not None
+    with pytest.raises(Http404):
+        access_case(fresh(bureau_mediator), arbitration_case.pk)
+
+
 def test_ending_a_membership_is_audited(arbitration_admin, arbitration_mediator):
     membership_end(actor=arbitration_admin, user=arbitration_mediator)
     event = AuditEvent.objects.get(action="membership.end")
