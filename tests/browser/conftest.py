@@ -1,0 +1,112 @@
+"""Browser journeys: Playwright drives Debian's Chromium against pytest-django's live server.
+
+Run them in their own process (pytest-asyncio tests break after Playwright in one process):
+    DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/python -m pytest tests/browser
+
+The live server needs committed data, so these fixtures use `transactional_db`; its flush
+between tests wipes the rows the data migrations seeded, hence `reference_data`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from portal.cases.models import Case
+from portal.core.bootstrap import seed_reference_data
+from portal.core.models import Role, User
+
+from ..factories import make_case, member
+
+# Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM calls
+# from the test body; the ORM and the event loop never share work here, so it is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RESULTS = Path(settings.BASE_DIR) / "test-results"
+PASSWORD = "pw-for-tests-2026"  # what tests.factories.UserFactory sets
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type: ignore[no-untyped-def]
+    # Keep each phase's report on the item so the page fixture knows whether the test failed.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail(f"Chromium is missing: apt-get install -y chromium ({CHROMIUM})")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh Chinese-speaking browser context per test; a screenshot is kept on failure."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        RESULTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    seed_reference_data()
+
+
+@pytest.fixture
+def arb_mediator(reference_data: None) -> User:
+    return member("arb.mediator", "arbitration", Role.MEDIATOR)
+
+
+@pytest.fixture
+def arb_case(reference_data: None) -> Case:
+    arbitrator = member("arb.arbitrator", "arbitration", Role.ARBITRATOR)
+    return make_case(agency_code="arbitration", actor=arbitrator)
+
+
+@pytest.fixture
+def log_in(page):  # type: ignore[no-untyped-def]
+    """Log in through the real form, as a person would."""
+
+    def do(username: str, password: str = PASSWORD) -> None:
+        page.goto("/accounts/login/")
+        page.locator("input[name=username]").fill(username)
+        page.locator("input[name=password]").fill(password)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    return do
