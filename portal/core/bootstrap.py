@@ -8,12 +8,36 @@ from __future__ import annotations
 from typing import Any
 
 AGENCIES = [
-    # code, name, short name, kind, case number format, order
-    ("bureau", "广州市海珠区人力资源和社会保障局", "海珠区人社局", "member", "海人社监案〔{year}〕{seq}号", 1),
-    ("arbitration", "广州市海珠区劳动人事争议仲裁委员会", "海珠区仲裁委", "member", "穗海劳人仲案字〔{year}〕第{seq}号", 2),
-    ("procuratorate", "广州市海珠区人民检察院", "海珠区检察院", "member", "穗海检民〔{year}〕{seq}号", 3),
-    ("court", "广州市海珠区人民法院", "海珠区法院", "external", "", 4),
-    ("police", "广州市公安局海珠区分局", "海珠公安分局", "external", "", 5),
+    # code, name, short name, kind, case number format, order, referral number format
+    (
+        "bureau",
+        "广州市海珠区人力资源和社会保障局",
+        "海珠区人社局",
+        "member",
+        "海人社监案〔{year}〕{seq}号",
+        1,
+        "海人社移〔{year}〕{seq}号",
+    ),
+    (
+        "arbitration",
+        "广州市海珠区劳动人事争议仲裁委员会",
+        "海珠区仲裁委",
+        "member",
+        "穗海劳人仲案字〔{year}〕第{seq}号",
+        2,
+        "穗海劳人仲移〔{year}〕{seq}号",
+    ),
+    (
+        "procuratorate",
+        "广州市海珠区人民检察院",
+        "海珠区检察院",
+        "member",
+        "穗海检民〔{year}〕{seq}号",
+        3,
+        "穗海检移〔{year}〕{seq}号",
+    ),
+    ("court", "广州市海珠区人民法院", "海珠区法院", "external", "", 4, ""),
+    ("police", "广州市公安局海珠区分局", "海珠公安分局", "external", "", 5, ""),
 ]
 
 POLICIES = [
@@ -29,18 +53,34 @@ POLICIES = [
 
 
 def seed_agencies(agency_model: Any, group_model: Any) -> None:
-    for code, name, short, kind, number_format, order in AGENCIES:
-        group = group_model.objects.get_or_create(name=f"agency:{code}")[0] if kind == "member" else None
-        agency_model.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "short_name": short,
-                "kind": kind,
-                "group": group,
-                "case_number_format": number_format,
-                "sort_order": order,
-            },
+    # Migration 0002 passes the historical model, which has no referral number format yet.
+    has_referral_format = any(
+        f.name == "referral_number_format" for f in agency_model._meta.get_fields()
+    )
+    for code, name, short, kind, number_format, order, referral_format in AGENCIES:
+        group = (
+            group_model.objects.get_or_create(name=f"agency:{code}")[0]
+            if kind == "member"
+            else None
+        )
+        defaults = {
+            "name": name,
+            "short_name": short,
+            "kind": kind,
+            "group": group,
+            "case_number_format": number_format,
+            "sort_order": order,
+        }
+        if has_referral_format:
+            defaults["referral_number_format"] = referral_format
+        agency_model.objects.update_or_create(code=code, defaults=defaults)
+
+
+def seed_referral_number_formats(agency_model: Any) -> None:
+    """Fill the referral number format of agencies that have none (an admin's stays)."""
+    for code, *_rest, referral_format in AGENCIES:
+        agency_model.objects.filter(code=code, referral_number_format="").update(
+            referral_number_format=referral_format
         )
 
 

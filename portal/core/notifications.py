@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from .models import Notification, User
@@ -45,6 +46,93 @@ def _after_notify(notifications: list[Notification], *, email: bool) -> None:
         if email and notification.recipient.email:
             notification_email_task.delay(notification.pk)
         realtime.push_unread_count(notification.recipient_id)
+
+
+@dataclass(frozen=True)
+class NotificationItem:
+    """One notification of a batch (see notify_bulk)."""
+
+    recipient_id: int
+    title: str
+    body: str = ""
+    url: str = ""
+    dedupe_key: str = ""
+
+
+def notify_bulk(items: Iterable[NotificationItem], *, email: bool = True) -> list[int]:
+    """Create many notifications in a fixed number of queries, however many there are; a
+    (recipient, dedupe_key) pair that exists already is skipped. Emails go out after commit
+    in one task, unread counts are pushed after commit with one count query. Returns the ids
+    of the notifications created.
+
+    Sweeps use it: their query count must not grow with the number of overdue items."""
+    keyed: dict[tuple[int, str], NotificationItem] = {}
+    unkeyed: list[NotificationItem] = []
+    for item in items:
+        if item.dedupe_key:
+            keyed.setdefault((item.recipient_id, item.dedupe_key), item)
+        else:
+            unkeyed.append(item)
+    created_ids: list[int] = []
+    if unkeyed:
+        # PostgreSQL and SQLite (3.35 and later) hand back the ids of a bulk insert.
+        rows = Notification.objects.bulk_create(_row(item) for item in unkeyed)
+        created_ids += [row.pk for row in rows]
+    if keyed:
+        keys = {key for _recipient, key in keyed}
+        existing = set(
+            Notification.objects.filter(dedupe_key__in=keys).values_list(
+                "recipient_id", "dedupe_key"
+            )
+        )
+        fresh = {pair: item for pair, item in keyed.items() if pair not in existing}
+        if fresh:
+            started = timezone.now()
+            # A concurrent sweep may insert the same pair between the two queries: the unique
+            # constraint keeps one row, and the email task sends each notification once.
+            Notification.objects.bulk_create(
+                (_row(item) for item in fresh.values()), ignore_conflicts=True
+            )
+            created_ids += [
+                pk
+                for pk, recipient_id, key in Notification.objects.filter(
+                    dedupe_key__in={key for _recipient, key in fresh}, created_at__gte=started
+                ).values_list("pk", "recipient_id", "dedupe_key")
+                if (recipient_id, key) in fresh
+            ]
+    if created_ids:
+        ids = list(created_ids)
+        transaction.on_commit(lambda: _after_notify_bulk(ids, email=email))
+    return created_ids
+
+
+def _row(item: NotificationItem) -> Notification:
+    return Notification(
+        recipient_id=item.recipient_id,
+        title=item.title,
+        body=item.body,
+        url=item.url,
+        dedupe_key=item.dedupe_key,
+    )
+
+
+def _after_notify_bulk(notification_ids: list[int], *, email: bool) -> None:
+    from . import realtime
+    from .tasks import notification_email_many_task
+
+    if email:
+        notification_email_many_task.delay(notification_ids)
+    recipients = Notification.objects.filter(pk__in=notification_ids).values("recipient_id")
+    counts = (
+        Notification.objects.filter(recipient_id__in=recipients, read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(unread=Count("id"))
+    )
+    for row in counts:
+        realtime.send_to_group(
+            realtime.user_group(row["recipient_id"]),
+            {"type": "notification.count", "unread": row["unread"]},
+        )
 
 
 def notification_mark_read(*, actor: User, notification_ids: list[int] | None = None) -> int:

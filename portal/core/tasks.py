@@ -33,8 +33,14 @@ def document_render_task(self, document_id: int) -> None:  # type: ignore[no-unt
 def notification_email_task(self, notification_id: int) -> None:  # type: ignore[no-untyped-def]
     from .models import Notification
 
-    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    if notification is None or notification.emailed_at is not None or not notification.recipient.email:
+    notification = (
+        Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    )
+    if (
+        notification is None
+        or notification.emailed_at is not None
+        or not notification.recipient.email
+    ):
         return
     body = notification.body
     if notification.url:
@@ -44,6 +50,34 @@ def notification_email_task(self, notification_id: int) -> None:  # type: ignore
     except OSError as exc:
         raise self.retry(exc=exc) from exc
     Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def notification_email_many_task(self, notification_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """The emails of a batch of notifications (notify_bulk): one task, one query to load them."""
+    from .models import Notification
+
+    pending = list(
+        Notification.objects.select_related("recipient")
+        .filter(pk__in=notification_ids, emailed_at__isnull=True)
+        .exclude(recipient__email="")
+    )
+    sent: list[int] = []
+    try:
+        for notification in pending:
+            body = notification.body
+            if notification.url:
+                body = f"{body}\n\n{settings.PORTAL_BASE_URL}{notification.url}"
+            send_mail(notification.title, body, None, [notification.recipient.email])
+            sent.append(notification.pk)
+    except OSError as exc:
+        # Mark what went out, retry the rest only.
+        Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+        rest = [n.pk for n in pending if n.pk not in sent]
+        raise self.retry(exc=exc, args=[rest]) from exc
+    Notification.objects.filter(pk__in=sent, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
 
@@ -59,7 +93,9 @@ def calendar_next_year_check_task() -> int:
     if not next_year_calendar_missing(today):
         return 0
     admins = User.objects.filter(
-        is_active=True, membership__active=True, membership__roles__icontains=f'"{Role.AGENCY_ADMIN}"'
+        is_active=True,
+        membership__active=True,
+        membership__roles__icontains=f'"{Role.AGENCY_ADMIN}"',
     )
     created = notify(
         recipients=admins,

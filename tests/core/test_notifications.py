@@ -182,3 +182,93 @@ def test_the_notifications_page_needs_a_login(client):
     response = client.get(reverse("core:notifications"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+# --- notify_bulk: many notifications in a fixed number of queries --------------------------------
+
+
+def _bulk_items(users, key: str = "", title: str = "逾期"):
+    from portal.core.notifications import NotificationItem
+
+    return [
+        NotificationItem(recipient_id=user.pk, title=title, url="/x/", dedupe_key=key)
+        for user in users
+    ]
+
+
+def test_notify_bulk_creates_every_notification_and_returns_their_ids(
+    arbitrator, arbitration_admin
+):
+    from portal.core.notifications import notify_bulk
+
+    ids = notify_bulk(_bulk_items([arbitrator, arbitration_admin]))
+    assert sorted(ids) == sorted(Notification.objects.values_list("pk", flat=True))
+    assert {n.recipient for n in Notification.objects.all()} == {arbitrator, arbitration_admin}
+
+
+def test_notify_bulk_skips_pairs_already_notified_under_their_key(arbitrator, arbitration_admin):
+    from portal.core.notifications import notify_bulk
+
+    notify(recipients=[arbitrator], title="逾期", dedupe_key="deadline-3")
+    ids = notify_bulk(
+        [
+            *_bulk_items([arbitrator, arbitration_admin], "deadline-3"),
+            *_bulk_items([arbitrator], "deadline-3"),
+        ]
+    )
+    assert [Notification.objects.get(pk=pk).recipient for pk in ids] == [arbitration_admin]
+    assert notify_bulk(_bulk_items([arbitrator, arbitration_admin], "deadline-3")) == []
+    assert Notification.objects.count() == 2
+
+
+def test_notify_bulk_emails_in_one_task_only_after_commit(
+    django_capture_on_commit_callbacks, outbox, arbitrator, arbitration_admin
+):
+    from unittest import mock
+
+    from portal.core.notifications import notify_bulk
+    from portal.core.tasks import notification_email_many_task
+
+    with (
+        mock.patch.object(
+            notification_email_many_task, "delay", wraps=notification_email_many_task.delay
+        ) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        ids = notify_bulk(_bulk_items([arbitrator, arbitration_admin], "deadline-4"))
+        assert outbox == []
+    delay.assert_called_once_with(ids)
+    assert sorted(m.to[0] for m in outbox) == sorted([arbitrator.email, arbitration_admin.email])
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+
+
+def test_notify_bulk_without_email_keeps_the_notifications_in_the_portal(
+    django_capture_on_commit_callbacks, outbox, arbitrator
+):
+    from portal.core.notifications import notify_bulk
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_bulk(_bulk_items([arbitrator]), email=False)
+    assert outbox == []
+    assert arbitrator.notifications.count() == 1
+
+
+def test_notify_bulk_costs_the_same_queries_for_3_and_for_30_recipients(django_assert_num_queries):
+    from portal.core.notifications import notify_bulk
+
+    users = [UserFactory(username=f"bulk{i}") for i in range(33)]
+    with django_assert_num_queries(4):  # existing keys, keyed insert, their ids, plain insert
+        notify_bulk([*_bulk_items(users[:3], "k-3"), *_bulk_items(users[:3])])
+    with django_assert_num_queries(4):
+        notify_bulk([*_bulk_items(users[3:], "k-30"), *_bulk_items(users[3:])])
+    assert Notification.objects.count() == 66
+
+
+def test_the_bulk_email_task_sends_each_notification_once(outbox, arbitrator, arbitration_admin):
+    from portal.core.notifications import notify_bulk
+    from portal.core.tasks import notification_email_many_task
+
+    ids = notify_bulk(_bulk_items([arbitrator, arbitration_admin]), email=False)
+    notification_email_many_task(ids)
+    notification_email_many_task(ids)
+    assert len(outbox) == 2

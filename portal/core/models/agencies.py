@@ -34,6 +34,12 @@ class Agency(models.Model):
         blank=True,
         help_text=_("Placeholders: {year} and {seq}, e.g. 海劳人仲案字〔{year}〕第{seq}号"),
     )
+    referral_number_format = models.CharField(
+        _("referral number format"),
+        max_length=100,
+        blank=True,
+        help_text=_("Placeholders: {year} and {seq}, e.g. 海人社移〔{year}〕{seq}号"),
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralsConfig(AppConfig):
+    name = "portal.referrals"
+    label = "referrals"
+    verbose_name = _("Referrals")
+
+    def ready(self) -> None:
+        from . import pdf  # noqa: F401  (registers the letters' document kinds)

@@ -1,0 +1,14 @@
+"""Celery tasks of referrals: each calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task
+def referral_overdue_sweep_task() -> int:
+    """Mark, announce and escalate late referral steps (idempotent; run by beat)."""
+    from .overdue import referral_overdue_sweep
+
+    result = referral_overdue_sweep()
+    return result.notifications
