@@ -26,7 +26,25 @@ class CaseAdmin(AgencyScopedAdmin):
     list_display = ["number", "agency", "status", "channel", "employer", "filed_at"]
     list_filter = ["status", "channel"]
     search_fields = ["number", "employer__name"]
-    readonly_fields = ["number", "agency", "status", "channel", "employer", "created_by", "is_collective"]
+    readonly_fields = [
+        "number",
+        "agency",
+        "status",
+        "channel",
+        "employer",
+        "created_by",
+        "is_collective",
+    ]
+    # Intake state changes through portal.cases.intake; the claimant's secret hash is nobody's.
+    readonly_fields += [
+        "tracking_number",
+        "mediation_consent",
+        "duplicate_of",
+        "material_requested",
+        "decided_at",
+        "refusal_reason",
+    ]
+    exclude = ["claimant_secret_hash"]
     inlines = [ClaimantInline, ClaimInline]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]

@@ -77,12 +77,16 @@ class ClaimForm(forms.Form):
         return data
 
 
-ClaimantFormSet = forms.formset_factory(ClaimantForm, extra=0, min_num=1, validate_min=True, max_num=200)
+ClaimantFormSet = forms.formset_factory(
+    ClaimantForm, extra=0, min_num=1, validate_min=True, max_num=200
+)
 ClaimFormSet = forms.formset_factory(ClaimForm, extra=0, min_num=1, validate_min=True, max_num=20)
 
 
 class CaseCreateForm(EmployerForm):
-    facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    facts = forms.CharField(
+        label=_("Facts"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
 
     def to_case_data(self, claimants: forms.BaseFormSet, claims: forms.BaseFormSet) -> CaseData:
         return CaseData(

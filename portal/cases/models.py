@@ -13,16 +13,37 @@ from portal.core.validators import validate_credit_code, validate_phone, validat
 
 class CaseStatus(models.TextChoices):
     FILED = "filed", _("Filed, awaiting acceptance")
+    MATERIAL_REQUESTED = "material_requested", _("Awaiting material from the claimant")
     ACCEPTED = "accepted", _("Accepted")
+    # Routed to mediation before arbitration with the claimant's consent; the mediation app
+    # picks cases up from here (-> MEDIATING), or hands them back to intake (-> FILED).
+    MEDIATION_PENDING = "mediation_pending", _("Routed to mediation")
     MEDIATING = "mediating", _("In mediation")
     ARBITRATING = "arbitrating", _("In arbitration")
     REFUSED = "refused", _("Not accepted")
     CLOSED = "closed", _("Closed")
 
 
-# The legal moves; each is made by one service in portal.cases.services.
+# The legal moves; each is made by one service (portal.cases.services, the intake moves in
+# portal.cases.intake: case_accept, case_route_to_mediation, case_refuse,
+# case_request_material and the claimant's case_material_supply).
+INTAKE_OPEN = (CaseStatus.FILED, CaseStatus.MATERIAL_REQUESTED)
 TRANSITIONS: dict[str, set[str]] = {
-    CaseStatus.FILED: {CaseStatus.ACCEPTED, CaseStatus.MEDIATING, CaseStatus.REFUSED},
+    CaseStatus.FILED: {
+        CaseStatus.ACCEPTED,
+        CaseStatus.MEDIATION_PENDING,
+        CaseStatus.REFUSED,
+        CaseStatus.MATERIAL_REQUESTED,
+    },
+    # Material supplied sends the case back to the queue; staff may also decide at once
+    # (the claimant brought the papers to the counter).
+    CaseStatus.MATERIAL_REQUESTED: {
+        CaseStatus.FILED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.MEDIATION_PENDING,
+        CaseStatus.REFUSED,
+    },
+    CaseStatus.MEDIATION_PENDING: {CaseStatus.MEDIATING, CaseStatus.FILED, CaseStatus.CLOSED},
     CaseStatus.ACCEPTED: {CaseStatus.MEDIATING, CaseStatus.ARBITRATING, CaseStatus.CLOSED},
     CaseStatus.MEDIATING: {CaseStatus.ARBITRATING, CaseStatus.CLOSED},
     CaseStatus.ARBITRATING: {CaseStatus.CLOSED},
@@ -36,6 +57,11 @@ class CaseChannel(models.TextChoices):
     ONLINE = "online", _("Online")
     STAFF = "staff", _("Entered by staff")
     REFERRAL = "referral", _("Referral")
+
+
+# A claimant's own filing: it gets a tracking number and a secret, and its arbitration number
+# only when it is accepted (立案).
+PUBLIC_CHANNELS = (CaseChannel.KIOSK, CaseChannel.ONLINE)
 
 
 class Employer(models.Model):
@@ -61,17 +87,32 @@ class Employer(models.Model):
 
 
 class Case(models.Model):
-    """A labour dispute, owned by one agency and possibly co-handled by others."""
+    """A labour dispute, owned by one agency and possibly co-handled by others.
+
+    `number` is the case's reference: the agency's number (穗海劳人仲案字〔2026〕第N号), drawn
+    at registration for cases staff enter and at acceptance (立案) for a claimant's own
+    filing, which until then goes by its tracking number."""
 
     number = models.CharField(_("case number"), max_length=64, unique=True)
+    tracking_number = models.CharField(
+        _("tracking number"), max_length=20, unique=True, null=True, blank=True
+    )
+    # Only a hash: the claimant's secret is shown once, on the receipt.
+    claimant_secret_hash = models.CharField(max_length=128, blank=True)
     agency = models.ForeignKey(
-        "core.Agency", on_delete=models.PROTECT, related_name="cases", verbose_name=_("owning agency")
+        "core.Agency",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("owning agency"),
     )
     co_handling_agencies = models.ManyToManyField(
-        "core.Agency", blank=True, related_name="co_handled_cases", verbose_name=_("co-handling agencies")
+        "core.Agency",
+        blank=True,
+        related_name="co_handled_cases",
+        verbose_name=_("co-handling agencies"),
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.FILED
+        _("status"), max_length=32, choices=CaseStatus.choices, default=CaseStatus.FILED
     )
     channel = models.CharField(_("channel"), max_length=16, choices=CaseChannel.choices)
     employer = models.ForeignKey(
@@ -79,6 +120,20 @@ class Case(models.Model):
     )
     facts = models.TextField(_("facts"), blank=True)
     is_collective = models.BooleanField(_("collective claim"), default=False)
+    mediation_consent = models.BooleanField(_("claimant agrees to mediation first"), default=False)
+    # A probable duplicate (same ID number and employer within 30 days) is shown to intake
+    # staff, never merged: two workers' filings may look alike and both be real.
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("probable duplicate of"),
+    )
+    material_requested = models.TextField(_("material requested from the claimant"), blank=True)
+    decided_at = models.DateTimeField(_("intake decided at"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for not accepting"), blank=True)
     filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -96,6 +151,11 @@ class Case(models.Model):
         return self.number
 
     @property
+    def has_agency_number(self) -> bool:
+        """False while a claimant's filing still goes by its tracking number."""
+        return not self.tracking_number or self.number != self.tracking_number
+
+    @property
     def total_claimed(self) -> Decimal:
         return sum((claim.amount for claim in self.claims.all()), Decimal("0"))
 
@@ -103,8 +163,9 @@ class Case(models.Model):
 class Claimant(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="claimants")
     name = models.CharField(_("name"), max_length=60)
+    # Indexed: the duplicate check looks filings up by ID number.
     id_number = models.CharField(
-        _("resident ID number"), max_length=18, validators=[validate_resident_id]
+        _("resident ID number"), max_length=18, validators=[validate_resident_id], db_index=True
     )
     phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -185,9 +246,15 @@ class CaseAssignment(models.Model):
     """A person assigned to work a case, possibly through an appointment by the owning agency."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_assignments"
+    )
     appointment = models.ForeignKey(
-        "core.Appointment", on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+        "core.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)

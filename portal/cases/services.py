@@ -31,7 +31,16 @@ from portal.core.validators import (
     validate_resident_id,
 )
 
-from .models import Case, CaseAssignment, CaseChannel, Claim, Claimant, Employer, Evidence
+from .models import (
+    PUBLIC_CHANNELS,
+    Case,
+    CaseAssignment,
+    CaseChannel,
+    Claim,
+    Claimant,
+    Employer,
+    Evidence,
+)
 from .permissions import (
     WORKING_ROLES,
     can_manage,
@@ -43,6 +52,13 @@ from .permissions import (
 )
 
 ACCEPTANCE_POLICY = "case.acceptance"
+TRACKING_SERIES = "filing"
+# What the history shows as the actor of a claimant's own filing (stored data, in Chinese
+# like the agencies' names).
+PUBLIC_ACTOR_LABELS: dict[str, str] = {
+    CaseChannel.KIOSK: "申请人（E法亭）",
+    CaseChannel.ONLINE: "申请人（网上）",
+}
 
 
 @dataclass
@@ -78,6 +94,10 @@ class CaseData:
     facts: str = ""
     channel: str = CaseChannel.STAFF
     extra: dict[str, str] = field(default_factory=dict)
+    # A claimant's own filing: the tracking number reserved by a saved draft (else a new one
+    # is drawn) and the claimant's choice of mediation first.
+    tracking_number: str = ""
+    mediation_consent: bool = False
 
 
 @transaction.atomic
@@ -117,30 +137,59 @@ def case_create(*, actor: User | None, agency: Agency, data: CaseData) -> Case:
         )
     employer = employer_get_or_create(data=data.employer)
     now = timezone.now()
-    year = timezone.localtime(now).year
-    seq = number_next(agency=agency, series="case", year=year)
+    public = data.channel in PUBLIC_CHANNELS
+    tracking_number: str | None = None
+    if public:
+        # A claimant's own filing is numbered when it is accepted (立案, case_accept), so the
+        # agency's numbers stay gap-free over accepted cases; until then the tracking number
+        # is its reference.
+        number = data.tracking_number or tracking_number_next(agency=agency)
+        tracking_number = number
+    else:
+        number = case_number_next(agency=agency, now=now)
     case = Case.objects.create(
-        number=format_number(agency.case_number_format, year=year, seq=seq, default_prefix=agency.code),
+        number=number,
+        tracking_number=tracking_number,
         agency=agency,
         channel=data.channel,
         employer=employer,
         facts=data.facts.strip(),
         is_collective=len(claimants) > 1,
+        mediation_consent=data.mediation_consent,
         created_by=actor,
     )
     if len(claimants) == 1:
         claimants[0].is_representative = True
-    Claimant.objects.bulk_create(
-        Claimant(case=case, **claimant.__dict__) for claimant in claimants
-    )
+    Claimant.objects.bulk_create(Claimant(case=case, **claimant.__dict__) for claimant in claimants)
     for claim in data.claims:
         _validate_claim(claim)
     Claim.objects.bulk_create(Claim(case=case, **claim.__dict__) for claim in data.claims)
     grant_case_to_agency(case, agency)
     deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=now)
-    audit_record(actor=actor, action="case.create", obj=case, status_after=case.status)
+    audit_record(
+        actor=actor,
+        action="case.create",
+        obj=case,
+        status_after=case.status,
+        actor_label=PUBLIC_ACTOR_LABELS.get(data.channel, "") if actor is None else "",
+    )
     transaction.on_commit(lambda: _notify_new_case(case))
     return case
+
+
+def case_number_next(*, agency: Agency, now: datetime.datetime | None = None) -> str:
+    """The agency's next case number. Inside the numbering transaction: gap-free."""
+    year = timezone.localtime(now or timezone.now()).year
+    seq = number_next(agency=agency, series="case", year=year)
+    return format_number(agency.case_number_format, year=year, seq=seq, default_prefix=agency.code)
+
+
+def tracking_number_next(*, agency: Agency) -> str:
+    """A new tracking number for a claimant's filing (or a saved draft of one): KL-2026-000123.
+    Inside the creating transaction."""
+    year = timezone.localdate().year
+    seq = number_next(agency=agency, series=TRACKING_SERIES, year=year)
+    return f"KL-{year}-{seq:06d}"
 
 
 def _clean_claimant(data: ClaimantData) -> ClaimantData:
@@ -220,7 +269,9 @@ def case_evidence_add(
 
 
 @transaction.atomic
-def case_co_handling_start(*, actor: User | None, case: Case, agency: Agency, note: str = "") -> None:
+def case_co_handling_start(
+    *, actor: User | None, case: Case, agency: Agency, note: str = ""
+) -> None:
     """Share a case with another portal agency, which then sees and works it (案件协办).
 
     Called by an admin of the owning agency, or by another app's service (actor None for
@@ -233,7 +284,9 @@ def case_co_handling_start(*, actor: User | None, case: Case, agency: Agency, no
         return
     case.co_handling_agencies.add(agency)
     grant_case_to_agency(case, agency)
-    audit_record(actor=actor, action="case.co_handling_start", obj=case, note=f"{agency.code} {note}".strip())
+    audit_record(
+        actor=actor, action="case.co_handling_start", obj=case, note=f"{agency.code} {note}".strip()
+    )
 
 
 @transaction.atomic
@@ -244,7 +297,9 @@ def case_co_handling_end(*, actor: User | None, case: Case, agency: Agency, note
         return
     case.co_handling_agencies.remove(agency)
     revoke_case_from_agency(case, agency)
-    audit_record(actor=actor, action="case.co_handling_end", obj=case, note=f"{agency.code} {note}".strip())
+    audit_record(
+        actor=actor, action="case.co_handling_end", obj=case, note=f"{agency.code} {note}".strip()
+    )
 
 
 @transaction.atomic
@@ -286,11 +341,15 @@ def case_assign(*, actor: User, case: Case, assignee: User) -> CaseAssignment:
 
 @transaction.atomic
 def case_assignment_end(*, actor: User | None, assignment: CaseAssignment, note: str = "") -> None:
-    assignment = CaseAssignment.objects.select_for_update().select_related("case").get(pk=assignment.pk)
+    assignment = (
+        CaseAssignment.objects.select_for_update().select_related("case").get(pk=assignment.pk)
+    )
     if assignment.ended_at is not None:
         return
     if actor is not None and not can_manage(actor, assignment.case):
-        raise ApplicationError(_("Only an administrator of the owning agency can end an assignment."))
+        raise ApplicationError(
+            _("Only an administrator of the owning agency can end an assignment.")
+        )
     assignment.ended_at = timezone.now()
     assignment.save(update_fields=["ended_at"])
     if assignment.appointment_id is not None:

@@ -10,7 +10,11 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/reveal/", views.case_reveal, name="reveal"),
     path("<int:pk>/evidence/", views.case_evidence_add, name="evidence-add"),
-    path("<int:pk>/evidence/<int:evidence_pk>/", views.case_evidence_download, name="evidence-download"),
+    path(
+        "<int:pk>/evidence/<int:evidence_pk>/",
+        views.case_evidence_download,
+        name="evidence-download",
+    ),
     path("<int:pk>/summary/", views.case_summary_request, name="summary-request"),
     path("<int:pk>/assign/", views.case_assign, name="assign"),
 ]

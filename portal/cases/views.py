@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST
 from portal.core.documents import document_request
 from portal.core.errors import ApplicationError
 from portal.core.http import report_error
-from portal.core.models import Role, User
-from portal.core.roles import has_role
+from portal.core.models import User
 
 from . import selectors, services
 from .forms import (
@@ -43,7 +42,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_list.html", context)
 
 
-def case_detail(request: HttpRequest, pk: int, revealed: list | None = None, forms: dict | None = None) -> HttpResponse:
+def case_detail(
+    request: HttpRequest, pk: int, revealed: list | None = None, forms: dict | None = None
+) -> HttpResponse:
     case = selectors.case_detail(access_case(request.user, pk))  # type: ignore[arg-type]
     user: User = request.user  # type: ignore[assignment]
     manage = can_manage(user, case)
@@ -57,7 +58,9 @@ def case_detail(request: HttpRequest, pk: int, revealed: list | None = None, for
         "can_work": can_work(user, case),
         "can_manage": manage,
         "evidence_form": forms.get("evidence") or EvidenceForm(),
-        "assign_form": (forms.get("assign") or AssignForm(candidates=selectors.case_assign_candidates(case)))
+        "assign_form": (
+            forms.get("assign") or AssignForm(candidates=selectors.case_assign_candidates(case))
+        )
         if manage
         else None,
     }
@@ -74,15 +77,18 @@ def case_create(request: HttpRequest) -> HttpResponse:
     claims = ClaimFormSet(request.POST or None, prefix="claim")
     if request.method == "POST" and form.is_valid() and claimants.is_valid() and claims.is_valid():
         try:
+            assert user.agency is not None  # can_register checked it
             case = services.case_create(
-                actor=user, agency=user.agency, data=form.to_case_data(claimants, claims)  # type: ignore[arg-type]
+                actor=user, agency=user.agency, data=form.to_case_data(claimants, claims)
             )
         except ApplicationError as error:
             report_error(request, error, form)
         else:
             messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/case_form.html", {"form": form, "claimants": claimants, "claims": claims})
+    return render(
+        request, "cases/case_form.html", {"form": form, "claimants": claimants, "claims": claims}
+    )
 
 
 @require_POST
@@ -120,9 +126,7 @@ def case_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     return case_detail(request, case.pk, forms={"evidence": form})
 
 
-def case_evidence_download(
-    request: HttpRequest, pk: int, evidence_pk: int
-) -> HttpResponseBase:
+def case_evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
     case = access_case(request.user, pk)  # type: ignore[arg-type]
     evidence = get_object_or_404(Evidence, pk=evidence_pk, case=case)
     # The saved name carries the extension of the checked type; the uploader's name may not
@@ -153,7 +157,11 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             with transaction.atomic():
-                services.case_assign(actor=request.user, case=case, assignee=form.cleaned_data["assignee"])  # type: ignore[arg-type]
+                services.case_assign(
+                    actor=request.user,  # type: ignore[arg-type]
+                    case=case,
+                    assignee=form.cleaned_data["assignee"],
+                )
         except ApplicationError as error:
             if error.field is None:  # as in case_evidence_add
                 report_error(request, error)

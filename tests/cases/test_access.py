@@ -10,7 +10,9 @@ def test_owning_agency_staff_can_load_their_case(arbitration_case, arbitration_m
     assert access_case(arbitration_mediator, arbitration_case.pk) == arbitration_case
 
 
-@pytest.mark.parametrize("actor", ["bureau_inspector", "procuratorate_liaison", "outsider", "bureau_leader"])
+@pytest.mark.parametrize(
+    "actor", ["bureau_inspector", "procuratorate_liaison", "outsider", "bureau_leader"]
+)
 def test_another_agencys_case_is_not_found(request, arbitration_case, actor):
     with pytest.raises(Http404):
         access_case(request.getfixturevalue(actor), arbitration_case.pk)

@@ -1,0 +1,462 @@
+"""Intake (受理审查) of a claimant's filing by the arbitration committee.
+
+A claimant files at the E-law kiosk or online (`case_file`): the case starts FILED with a
+tracking number, a secret only the claimant holds, and the 5-day acceptance clock
+(《劳动争议调解仲裁法》 art. 29). Arbitrators and the arbitration committee's administrators
+then make one move per service: accept it (立案, the case gets its number and an acceptance
+notice), route it to mediation with the claimant's consent, refuse it in writing, or ask the
+claimant for more material, which the claimant supplies on the status page
+(`case_material_supply`) and which sends the case back to the queue.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.core.audit import audit_record
+from portal.core.deadlines import deadline_meet, deadline_start
+from portal.core.documents import document_request
+from portal.core.errors import ApplicationError
+from portal.core.models import Agency, Role, User
+from portal.core.notifications import notify
+from portal.core.roles import agency_members, has_role
+from portal.core.uploads import CheckedUpload, check_upload
+
+from .models import (
+    PUBLIC_CHANNELS,
+    TRANSITIONS,
+    Case,
+    CaseStatus,
+    Claimant,
+    Evidence,
+)
+from .services import ACCEPTANCE_POLICY, CaseData, case_create, case_number_next
+
+AWARD_POLICY = "arbitration.award"
+DUPLICATE_WINDOW = datetime.timedelta(days=30)
+# Kiosk-friendly: no 0/O, 1/I/L; 8 characters of 31 give about 40 bits, with lookups
+# rate-limited per address and per tracking number.
+SECRET_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # noqa: S105 - an alphabet
+SECRET_LENGTH = 8
+INTAKE_ROLES = (Role.ARBITRATOR, Role.AGENCY_ADMIN)
+# The notices' document kinds are registered by portal.cases.intake_documents (imported by
+# the kiosk app's ready()); their keys are here so the services need not import the renderer.
+# Both are meant for the claimant too: the status page lists them.
+ACCEPTANCE_NOTICE_KIND = "intake_acceptance_notice"
+REFUSAL_NOTICE_KIND = "intake_refusal_notice"
+CLAIMANT_DOCUMENT_KINDS = (ACCEPTANCE_NOTICE_KIND, REFUSAL_NOTICE_KIND)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A claimant's filing as it was just stored, with the secret shown to them once."""
+
+    case: Case
+    secret: str
+    # The evidence files written for it: the caller's transaction removes them if it rolls
+    # back after this returned (storage is not transactional).
+    evidence_files: list[str]
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file the claimant uploaded earlier, already checked, kept in private storage."""
+
+    path: str
+    original_name: str
+    checked: CheckedUpload
+    description: str = ""
+
+
+# --- credentials ---------------------------------------------------------------------------------
+
+
+def secret_new() -> str:
+    return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
+
+
+def secret_normalize(value: str) -> str:
+    """What the claimant typed, as stored: upper case, without spaces or dashes."""
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())[:64]
+
+
+def secret_display(secret: str) -> str:
+    """ABCD-EFGH: easier to copy by hand."""
+    return f"{secret[:4]}-{secret[4:]}" if len(secret) == SECRET_LENGTH else secret
+
+
+def tracking_number_normalize(value: str) -> str:
+    """KL-2026-000123 from 'kl2026000123', 'KL 2026 000123'...; '' if it cannot be one."""
+    compact = "".join(ch for ch in (value or "").upper() if ch.isalnum())
+    if len(compact) < 8 or not compact.startswith("KL") or not compact[2:].isdigit():
+        return ""
+    return f"KL-{compact[2:6]}-{compact[6:]}"[:20]
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Hashed with the configured hasher, like a real secret: checking against it costs the same.
+    return make_password(secret_new())
+
+
+def secret_matches(secret: str, encoded: str | None) -> bool:
+    """Check `secret` against `encoded`, or against a dummy hash when there is none, so that an
+    unknown tracking number costs as much time as a wrong secret."""
+    if not encoded:
+        check_password(secret_normalize(secret), _dummy_hash())
+        return False
+    return check_password(secret_normalize(secret), encoded)
+
+
+def claimant_case_get(*, tracking_number: str, secret: str) -> Case | None:
+    """The claimant's case, if the secret fits its tracking number; None for an unknown number
+    and for a wrong secret alike."""
+    number = tracking_number_normalize(tracking_number)
+    case = (
+        Case.objects.select_related("agency", "employer").filter(tracking_number=number).first()
+        if number
+        else None
+    )
+    if not secret_matches(secret, case.claimant_secret_hash if case is not None else None):
+        return None
+    return case
+
+
+# --- rules ----------------------------------------------------------------------------------------
+
+
+def intake_agency() -> Agency:
+    """The arbitration committee decides on acceptance (art. 29) and runs the kiosk."""
+    return Agency.objects.get(code=Agency.ARBITRATION)
+
+
+def can_decide_intake(user: User, case: Case | None = None) -> bool:
+    """Arbitrators and administrators of the arbitration committee; for a case, of the
+    committee that owns it."""
+    agency = user.agency
+    if agency is None or agency.code != Agency.ARBITRATION:
+        return False
+    if case is not None and case.agency_id != agency.pk:
+        return False
+    return has_role(user, *INTAKE_ROLES)
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("agency", "employer").get(pk=case.pk)
+
+
+def _check_move(actor: User, case: Case, target: str) -> None:
+    if not can_decide_intake(actor, case):
+        raise ApplicationError(
+            _("Only arbitrators and administrators of the arbitration committee decide on intake.")
+        )
+    if target not in TRANSITIONS.get(case.status, set()):
+        raise ApplicationError(
+            _("This cannot be done while the case is “%(status)s”.")
+            % {"status": case.get_status_display()}
+        )
+
+
+# --- the claimant's moves ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_file(
+    *,
+    data: CaseData,
+    channel: str,
+    evidence: list[StoredFile] | None = None,
+    secret: str | None = None,
+) -> Filed:
+    """A claimant's own filing: the case (FILED), its tracking number and secret, the
+    acceptance clock, the duplicate flag and the evidence, in one transaction.
+
+    `secret` is for the demo data only; a filing gets a fresh random one."""
+    if channel not in PUBLIC_CHANNELS:
+        raise ApplicationError(_("A claimant files at the kiosk or online."))
+    case = case_create(actor=None, agency=intake_agency(), data=replace(data, channel=channel))
+    secret = secret_normalize(secret) if secret else secret_new()
+    case.claimant_secret_hash = make_password(secret)
+    case.duplicate_of = _probable_duplicate_of(case)
+    case.save(update_fields=["claimant_secret_hash", "duplicate_of"])
+    if case.duplicate_of is not None:
+        audit_record(
+            actor=None,
+            action="case.duplicate_flag",
+            obj=case,
+            note=case.duplicate_of.number,
+            actor_label="system",
+        )
+    written: list[str] = []
+    try:
+        for stored in evidence or []:
+            written.append(_evidence_store(case=case, stored=stored).file.name or "")
+    except Exception:
+        # The rollback takes the rows back; the files written so far must go too.
+        _files_delete(written)
+        raise
+    return Filed(case=case, secret=secret, evidence_files=written)
+
+
+def _files_delete(names: list[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+def _probable_duplicate_of(case: Case) -> Case | None:
+    """The latest other case of the same employer filed within 30 days by a worker with one
+    of this case's ID numbers."""
+    id_numbers = list(case.claimants.values_list("id_number", flat=True))
+    match = (
+        Claimant.objects.filter(
+            id_number__in=id_numbers,
+            case__employer_id=case.employer_id,
+            case__filed_at__gte=case.filed_at - DUPLICATE_WINDOW,
+        )
+        .exclude(case_id=case.pk)
+        .select_related("case")
+        .order_by("-case__filed_at", "-case_id")
+        .first()
+    )
+    return match.case if match is not None else None
+
+
+def _evidence_store(*, case: Case, stored: StoredFile) -> Evidence:
+    """Copy a checked file from private draft storage into the case's evidence."""
+    evidence = Evidence(
+        case=case,
+        original_name=stored.original_name[:200],
+        content_type=stored.checked.content_type,
+        size=stored.checked.size,
+        sha256=stored.checked.sha256,
+        description=stored.description.strip()[:200],
+    )
+    with default_storage.open(stored.path, "rb") as handle:
+        evidence.file.save(
+            f"{case.pk}-{stored.checked.sha256[:16]}.{stored.checked.extension}",
+            File(handle),
+            save=False,
+        )
+    try:
+        evidence.save()
+    except Exception:
+        default_storage.delete(evidence.file.name or "")
+        raise
+    return evidence
+
+
+@transaction.atomic
+def case_material_supply(
+    *, case: Case, uploads: list[UploadedFile], note: str = ""
+) -> list[Evidence]:
+    """The claimant adds the requested material on the status page; the case returns to the
+    intake queue and the 5-day clock starts again from receipt (《劳动人事争议仲裁办案规则》
+    art. 30: decide within 5 days of receiving the completed application)."""
+    case = _locked(case)
+    if case.status != CaseStatus.MATERIAL_REQUESTED:
+        raise ApplicationError(_("No material is requested for this case at the moment."))
+    if not uploads:
+        raise ApplicationError(_("Choose at least one file to send."), field="material")
+    checked: list[tuple[UploadedFile, CheckedUpload]] = []
+    for upload in uploads:
+        try:
+            checked.append((upload, check_upload(upload)))
+        except ValidationError as exc:
+            raise ApplicationError(
+                f"{upload.name or ''}: {exc.messages[0]}".strip(": "), field="material"
+            ) from exc
+    before = case.status
+    case.status = CaseStatus.FILED
+    case.save(update_fields=["status", "updated_at"])
+    deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=timezone.now())
+    audit_record(
+        actor=None,
+        action="case.material_supply",
+        obj=case,
+        status_before=before,
+        status_after=case.status,
+        note=", ".join((upload.name or "") for upload, _result in checked),
+        actor_label="申请人",
+    )
+    # Files last: the rows before them can fail without leaving a file behind.
+    added: list[Evidence] = []
+    try:
+        for upload, result in checked:
+            evidence = Evidence(
+                case=case,
+                original_name=(upload.name or "upload")[:200],
+                content_type=result.content_type,
+                size=result.size,
+                sha256=result.sha256,
+                description=note.strip()[:200],
+            )
+            name = f"{case.pk}-{result.sha256[:16]}.{result.extension}"
+            evidence.file.save(name, upload, save=False)
+            added.append(evidence)
+            evidence.save()
+    except Exception:
+        _files_delete([evidence.file.name or "" for evidence in added])
+        raise
+    transaction.on_commit(
+        lambda: _notify_deciders(
+            case,
+            _("Material received for %(number)s") % {"number": case.number},
+            _("The claimant added the requested material; the case is back in the intake queue."),
+        )
+    )
+    return added
+
+
+# --- the committee's moves -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_accept(*, actor: User, case: Case, note: str = "") -> Case:
+    """Accept the filing (立案): the case gets its arbitration number, the acceptance notice is
+    issued, and the 45-day clock for the award starts (art. 43)."""
+    case = _locked(case)
+    _check_move(actor, case, CaseStatus.ACCEPTED)
+    before = case.status
+    now = timezone.now()
+    if not case.has_agency_number:
+        case.number = case_number_next(agency=case.agency, now=now)
+    case.status = CaseStatus.ACCEPTED
+    case.decided_at = now
+    case.material_requested = ""
+    case.save(update_fields=["number", "status", "decided_at", "material_requested", "updated_at"])
+    deadline_meet(policy_key=ACCEPTANCE_POLICY, subject=case)
+    deadline_start(policy_key=AWARD_POLICY, subject=case, start=now)
+    audit_record(
+        actor=actor,
+        action="case.accept",
+        obj=case,
+        status_before=before,
+        status_after=case.status,
+        note=" ".join(part for part in (case.number, note.strip()) if part),
+    )
+    document_request(actor=actor, owner=case, kind=ACCEPTANCE_NOTICE_KIND)
+    return case
+
+
+@transaction.atomic
+def case_route_to_mediation(
+    *, actor: User, case: Case, claimant_consented: bool = False, note: str = ""
+) -> Case:
+    """Offer mediation first: only with the claimant's consent, given in the filing or to
+    staff (then recorded here). The mediation app picks the case up from MEDIATION_PENDING."""
+    case = _locked(case)
+    _check_move(actor, case, CaseStatus.MEDIATION_PENDING)
+    if not (case.mediation_consent or claimant_consented):
+        raise ApplicationError(
+            _("Mediation needs the claimant's consent: record it once the claimant agreed."),
+            field="claimant_consented",
+        )
+    before = case.status
+    case.status = CaseStatus.MEDIATION_PENDING
+    case.mediation_consent = True
+    case.decided_at = timezone.now()
+    case.material_requested = ""
+    case.save(
+        update_fields=[
+            "status",
+            "mediation_consent",
+            "decided_at",
+            "material_requested",
+            "updated_at",
+        ]
+    )
+    deadline_meet(policy_key=ACCEPTANCE_POLICY, subject=case)
+    audit_record(
+        actor=actor,
+        action="case.route_to_mediation",
+        obj=case,
+        status_before=before,
+        status_after=case.status,
+        note=note.strip(),
+    )
+    transaction.on_commit(
+        lambda: notify(
+            recipients=agency_members(case.agency, Role.MEDIATOR),
+            title=_("Case %(number)s awaits a mediator") % {"number": case.number},
+            body=_("The claimant agreed to try mediation first."),
+            url=f"/cases/{case.pk}/",
+        )
+    )
+    return case
+
+
+@transaction.atomic
+def case_refuse(*, actor: User, case: Case, reason: str) -> Case:
+    """Refuse the filing in writing, with the reason (不予受理通知书); the claimant may then
+    sue in the people's court (art. 29)."""
+    case = _locked(case)
+    _check_move(actor, case, CaseStatus.REFUSED)
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ApplicationError(_("Write the reason for not accepting the filing."), field="reason")
+    before = case.status
+    case.status = CaseStatus.REFUSED
+    case.refusal_reason = reason
+    case.decided_at = timezone.now()
+    case.material_requested = ""
+    case.save(
+        update_fields=["status", "refusal_reason", "decided_at", "material_requested", "updated_at"]
+    )
+    deadline_meet(policy_key=ACCEPTANCE_POLICY, subject=case)
+    audit_record(
+        actor=actor,
+        action="case.refuse",
+        obj=case,
+        status_before=before,
+        status_after=case.status,
+        note=reason,
+    )
+    document_request(actor=actor, owner=case, kind=REFUSAL_NOTICE_KIND)
+    return case
+
+
+@transaction.atomic
+def case_request_material(*, actor: User, case: Case, missing: str) -> Case:
+    """Tell the claimant, all at once, what is missing (一次性告知); they see it on the status
+    page and can add it there. The acceptance clock is met by this answer and starts again
+    when the material arrives."""
+    case = _locked(case)
+    _check_move(actor, case, CaseStatus.MATERIAL_REQUESTED)
+    missing = (missing or "").strip()
+    if len(missing) < 4:
+        raise ApplicationError(_("Say what the claimant must still provide."), field="missing")
+    before = case.status
+    case.status = CaseStatus.MATERIAL_REQUESTED
+    case.material_requested = missing
+    case.save(update_fields=["status", "material_requested", "updated_at"])
+    deadline_meet(policy_key=ACCEPTANCE_POLICY, subject=case)
+    audit_record(
+        actor=actor,
+        action="case.request_material",
+        obj=case,
+        status_before=before,
+        status_after=case.status,
+        note=missing,
+    )
+    return case
+
+
+def _notify_deciders(case: Case, title: str, body: str) -> None:
+    recipients = [
+        *agency_members(case.agency, Role.ARBITRATOR),
+        *agency_members(case.agency, Role.AGENCY_ADMIN),
+    ]
+    notify(recipients=recipients, title=title, body=body, url=f"/intake/{case.pk}/")

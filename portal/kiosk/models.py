@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.cases.models import CaseChannel
+
+
+class FilingDraft(models.Model):
+    """A claimant's filing saved before it was submitted, to be resumed with its tracking
+    number and secret (only a hash is kept). It holds personal information: it is purged
+    after KIOSK_DRAFT_RETENTION_DAYS, and on submit its tracking number passes to the case."""
+
+    tracking_number = models.CharField(_("tracking number"), max_length=20, unique=True)
+    secret_hash = models.CharField(max_length=128)
+    channel = models.CharField(_("channel"), max_length=16, choices=CaseChannel.choices)
+    # The answers as typed, step by step, and the checked files in private storage.
+    answers = models.JSONField(default=dict)
+    complete = models.JSONField(default=list)
+    files = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("saved filing draft")
+        verbose_name_plural = _("saved filing drafts")
+
+    def __str__(self) -> str:
+        return self.tracking_number

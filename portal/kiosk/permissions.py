@@ -1,0 +1,54 @@
+"""Who may see what on the public pages: nobody logs in; a claimant proves the case is theirs
+with its tracking number and secret, once per visit, and the visit's session remembers it
+for a short while (KIOSK_STATUS_SECONDS)."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.http import Http404, HttpRequest
+
+from portal.cases.models import Case
+
+from .drafts import RECEIPT_KEY, STATUS_KEY, session_touch
+
+
+def claimant_grant(request: HttpRequest, case: Case) -> None:
+    # A new session key: the proof of ownership does not ride on an id someone saw before.
+    request.session.cycle_key()
+    request.session[STATUS_KEY] = {"case": case.pk, "at": time.time()}
+    session_touch(request)
+
+
+def claimant_case_pk(request: HttpRequest) -> int | None:
+    granted = request.session.get(STATUS_KEY)
+    if not granted or time.time() - float(granted.get("at", 0)) > settings.KIOSK_STATUS_SECONDS:
+        return None
+    return int(granted["case"])
+
+
+def access_claimant_case(request: HttpRequest) -> Case:
+    """The case this visit has proved to be its own; 404 otherwise."""
+    pk = claimant_case_pk(request)
+    case = Case.objects.select_related("agency", "employer").filter(pk=pk).first() if pk else None
+    if case is None:
+        raise Http404
+    return case
+
+
+def receipt_grant(request: HttpRequest, case: Case, secret: str) -> None:
+    request.session[RECEIPT_KEY] = {"case": case.pk, "secret": secret, "at": time.time()}
+
+
+def access_receipt(request: HttpRequest) -> tuple[Case, str]:
+    """The filing just submitted in this visit, with its secret; 404 otherwise."""
+    receipt = request.session.get(RECEIPT_KEY)
+    case = (
+        Case.objects.select_related("agency", "employer").filter(pk=receipt["case"]).first()
+        if receipt
+        else None
+    )
+    if case is None or not receipt:
+        raise Http404
+    return case, str(receipt["secret"])

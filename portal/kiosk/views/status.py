@@ -1,0 +1,108 @@
+"""The claimant's status page: tracking number and secret in, the case in plain words out.
+
+An unknown tracking number and a wrong secret get the same page, status and message, at the
+same cost (portal.cases.intake.secret_matches), so the page cannot tell anyone which numbers
+exist."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.cases.intake import case_material_supply, claimant_case_get
+from portal.cases.models import Case
+from portal.core.errors import ApplicationError
+from portal.core.http import report_error
+
+from .. import abuse, selectors
+from ..forms import LookupForm, MaterialForm
+from ..permissions import access_claimant_case, claimant_case_pk, claimant_grant
+from .common import error_summary, kiosk_render, public, too_many
+
+
+def _not_found() -> str:
+    return _(
+        "We found no filing with this tracking number and secret. Check both on your receipt "
+        "and try again."
+    )
+
+
+def _case_page(
+    request: HttpRequest, case: Case, material: MaterialForm | None = None
+) -> HttpResponse:
+    view = selectors.claimant_view(case)
+    material = material or (MaterialForm() if view.can_add_material else None)
+    return kiosk_render(
+        request,
+        "kiosk/status.html",
+        {"view": view, "material_form": material, "errors": error_summary(material)},
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    number = request.GET.get("n", "")
+    if request.method == "GET":
+        pk = claimant_case_pk(request)
+        case = Case.objects.filter(pk=pk).first() if pk else None
+        if case is not None and (not number or number == case.tracking_number):
+            return _case_page(request, case)
+    form = LookupForm(request.POST or None, initial={"tracking_number": number})
+    if request.method == "POST" and form.is_valid():
+        tracking_number = form.cleaned_data["tracking_number"]
+        limited = abuse.rate_hit(abuse.LOOKUP_IP, [abuse.request_ip(request)])
+        limited = abuse.rate_hit(abuse.LOOKUP_NUMBER, [tracking_number]) or limited
+        if limited:
+            return too_many(request, limited)
+        case = claimant_case_get(
+            tracking_number=tracking_number, secret=form.cleaned_data["secret"]
+        )
+        if case is not None:
+            claimant_grant(request, case)
+            return redirect("kiosk:status")
+        form.add_error(None, _not_found())
+    return kiosk_render(
+        request, "kiosk/status_lookup.html", {"form": form, "errors": error_summary(form)}
+    )
+
+
+@public
+@require_POST
+def status_material(request: HttpRequest) -> HttpResponse:
+    case = access_claimant_case(request)
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            case_material_supply(
+                case=case, uploads=form.cleaned_data["material"], note=form.cleaned_data["note"]
+            )
+        except ApplicationError as error:
+            report_error(request, error, form)
+        else:
+            messages.success(
+                request, _("Thank you: the committee has your material and will decide soon.")
+            )
+            return redirect("kiosk:status")
+    return _case_page(request, case, form)
+
+
+@public
+@require_GET
+def status_document(request: HttpRequest, pk: int) -> HttpResponseBase:
+    case = access_claimant_case(request)
+    document = selectors.claimant_document(case, pk)
+    if document is None:
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.title}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
