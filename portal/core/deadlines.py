@@ -100,6 +100,10 @@ def next_year_calendar_missing(today: datetime.date) -> bool:
 
 # --- services on stored deadlines -----------------------------------------------------------
 
+# Keys of policies whose deadlines carry a due date a person chose (a minutes' action item):
+# recomputing them from the policy's days would overwrite that date. Apps add theirs in ready().
+HAND_SET_POLICIES: set[str] = set()
+
 
 def deadline_start(
     *, policy_key: str, subject: models.Model, start: datetime.date | datetime.datetime
@@ -122,8 +126,10 @@ def deadline_start(
 
 def deadline_meet(*, policy_key: str, subject: models.Model) -> int:
     """Mark the open deadline(s) of `policy_key` on `subject` as met."""
-    return deadlines_of(subject).filter(policy__key=policy_key, met_at__isnull=True).update(
-        met_at=timezone.now()
+    return (
+        deadlines_of(subject)
+        .filter(policy__key=policy_key, met_at__isnull=True)
+        .update(met_at=timezone.now())
     )
 
 
@@ -140,10 +146,16 @@ def deadlines_recompute(*, year: int | None = None) -> int:
     With `year`, only deadlines whose start or provisional due date fall in that year or the
     year before are looked at; the count of changed deadlines is returned."""
     calendar = WorkingCalendar()
-    deadlines = Deadline.objects.select_for_update().filter(met_at__isnull=True)
+    deadlines = (
+        Deadline.objects.select_for_update()
+        .filter(met_at__isnull=True)
+        .exclude(policy__key__in=HAND_SET_POLICIES)
+    )
     if year is not None:
         deadlines = deadlines.filter(
-            models.Q(provisional=True) | models.Q(due_on__year=year) | models.Q(started_on__year=year)
+            models.Q(provisional=True)
+            | models.Q(due_on__year=year)
+            | models.Q(started_on__year=year)
         )
     else:
         deadlines = deadlines.filter(provisional=True)

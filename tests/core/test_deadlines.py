@@ -33,14 +33,22 @@ def test_a_calendar_day_period_ending_on_a_holiday_moves_to_the_next_working_day
     assert due.date == datetime.date(2026, 10, 8)
 
 
-def test_entering_a_year_overrides_the_weekend_rule_and_recomputes_provisional_deadlines(arbitration_case):
+def test_entering_a_year_overrides_the_weekend_rule_and_recomputes_provisional_deadlines(
+    arbitration_case,
+):
     policy = DeadlinePolicy.objects.get(key="referral.acknowledge")
     policy.days = 3
-    deadline = deadline_start(policy_key="referral.acknowledge", subject=arbitration_case, start=datetime.date(2026, 12, 30))
+    deadline = deadline_start(
+        policy_key="referral.acknowledge",
+        subject=arbitration_case,
+        start=datetime.date(2026, 12, 30),
+    )
     # Without 2027 entered: 31 Dec (1), 1 Jan 2027 Friday counted as a weekday (2), 4 Jan Monday (3).
     assert (deadline.due_on, deadline.provisional) == (datetime.date(2027, 1, 4), True)
     year = HolidayYear.objects.create(year=2027, notice="国办发明电〔2026〕X号")
-    CalendarDay.objects.create(holiday_year=year, date=datetime.date(2027, 1, 1), is_working_day=False, name="元旦")
+    CalendarDay.objects.create(
+        holiday_year=year, date=datetime.date(2027, 1, 1), is_working_day=False, name="元旦"
+    )
     assert deadlines_recompute(year=2027) == 1
     deadline.refresh_from_db()
     assert (deadline.due_on, deadline.provisional) == (datetime.date(2027, 1, 5), False)
@@ -53,4 +61,9 @@ def test_an_edited_policy_changes_new_deadlines():
 
 
 def test_stored_deadlines_count_one_per_start(arbitration_case):
-    assert Deadline.objects.filter(object_id=arbitration_case.pk, policy__key="case.acceptance").count() == 1
+    assert (
+        Deadline.objects.filter(
+            object_id=arbitration_case.pk, policy__key="case.acceptance"
+        ).count()
+        == 1
+    )
