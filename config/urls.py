@@ -16,5 +16,9 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("cases/", include("portal.cases.urls")),
+    path("kiosk/", include("portal.kiosk.urls")),
+    path("intake/", include("portal.kiosk.intake_urls")),
+    path("referrals/", include("portal.referrals.urls")),
+    path("meetings/", include("portal.meetings.urls")),
     path("", include("portal.core.urls")),
 ]

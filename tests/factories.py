@@ -36,6 +36,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Faker("name", locale="zh_CN")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.gov.cn")
+
     @factory.post_generation
     def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
         self.set_password(extracted or "pw-for-tests-2026")
@@ -83,5 +84,7 @@ def case_data(
     )
 
 
-def make_case(*, agency_code: str = "arbitration", actor: User | None = None, **kwargs: object) -> Case:
+def make_case(
+    *, agency_code: str = "arbitration", actor: User | None = None, **kwargs: object
+) -> Case:
     return case_create(actor=actor, agency=agency(agency_code), data=case_data(**kwargs))  # type: ignore[arg-type]

@@ -43,6 +43,9 @@ from portal.core.models import Agency, AppointmentKind, Document, Role, User
 from portal.core.people import appointment_create
 
 from .factories import UserFactory, make_case, member
+from .meetings.matrix import MeetingWorld, build_meetings
+from .referrals.builders import draft as referral_draft
+from .referrals.builders import drive as referral_drive
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +92,11 @@ class Row:
     other: dict[str, str] = field(default_factory=dict)
     assigned: str | None = None
     data: Callable[[World, Case | None], dict[str, Any]] | None = None
+    # The URL's arguments when the row names no object (a draft token, a step...).
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    # Referral rows: the outcome on a referral the role's agency received (`own` is then one it
+    # sent, `other` one between two other agencies). None: the row has no receiving side.
+    received: dict[str, str] | None = None
 
 
 def _case_row(
@@ -156,6 +164,296 @@ MATRIX: dict[str, Row] = {
     ),
 }
 
+# --- referrals: who sends, who receives ----------------------------------------------------------
+# In the world each agency sends one referral in every state around a cycle (bureau →
+# procuratorate → arbitration → bureau), written by REFERRAL_AUTHORS; every role sees its own
+# agency's (`own`), the one its agency received (`received`) and the third (`other`, a 404).
+REFERRAL_CYCLE = {
+    "bureau": "procuratorate",
+    "procuratorate": "arbitration",
+    "arbitration": "bureau",
+}
+REFERRAL_AUTHORS = {
+    "bureau": "bureau.inspector",
+    "procuratorate": "proc.liaison",
+    "arbitration": "arb.arbitrator",
+}
+REFERRAL_RECEIVERS = {  # working staff and admin who move what each agency receives
+    "bureau": ("bureau.inspector", "bureau.admin"),
+    "procuratorate": ("proc.liaison", "proc.admin"),
+    "arbitration": ("arb.mediator", "arb.admin"),
+}
+REFERRAL_STATES = [
+    "draft",
+    "sent",
+    "acknowledged",
+    "supplement_requested",
+    "accepted",
+    "feedback_given",
+    "closed",
+    "external-draft",
+    "recorded",
+]
+# the author or an admin of the sending agency
+AUTHOR_OR_ADMIN = by_role(
+    REFUSED,
+    bureau_inspector=REDIRECT,
+    bureau_admin=REDIRECT,
+    arb_arbitrator=REDIRECT,
+    arb_admin=REDIRECT,
+    proc_liaison=REDIRECT,
+    proc_admin=REDIRECT,
+)
+WORKING = by_role(REDIRECT, leader=REFUSED)  # any working role (the leader reads only)
+ADMINS = {**by_role(REFUSED), **dict.fromkeys(AGENCY_ADMINS, REDIRECT)}
+
+
+def _referral_row(
+    method: str, target: str, own: dict[str, str], received: dict[str, str] | None, **kwargs: Any
+) -> Row:
+    # Like a case: a third agency's referral is a 404 for every role, anonymous visitors log in
+    # first, the superuser has no agency; the special mediator sees none of arbitration's
+    # referrals, not even one about the case assigned to them.
+    nobody = {SUPERUSER: "", ANONYMOUS: ""}
+    return Row(
+        method,
+        own={**own, **nobody},
+        target=target,
+        other=by_role(NOT_FOUND, anonymous=LOGIN),
+        assigned=NOT_FOUND,
+        received={**received, **nobody} if received is not None else None,
+        **kwargs,
+    )
+
+
+def _version(world: World, referral: Any) -> dict[str, Any]:
+    return {"version": referral.version}
+
+
+def _reason(world: World, referral: Any) -> dict[str, Any]:
+    return {"version": referral.version, "reason": "理由"}
+
+
+def _feedback(world: World, referral: Any) -> dict[str, Any]:
+    return {"version": referral.version, "outcome": "case_opened", "text": "已立案。"}
+
+
+def _referral_file(world: World, referral: Any) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("scan.png", png_bytes(), "image/png")}
+
+
+REFERRAL_ROWS: dict[str, Row] = {
+    # the lists show only the agency's own; the form is open to every account and the service
+    # decides who may draft (tests/referrals)
+    "referrals:inbox": Row("GET", by_role(OK, anonymous=LOGIN)),
+    "referrals:outbox": Row("GET", by_role(OK, anonymous=LOGIN)),
+    "referrals:create": Row("GET", by_role(OK, leader=REFUSED, superuser=REFUSED, anonymous=LOGIN)),
+    "referrals:detail": _referral_row("GET", "referral:sent", by_role(OK), by_role(OK)),
+    # a draft is the sending agency's alone: the receiver does not even find it
+    "referrals:edit": _referral_row(
+        "GET", "referral:draft", by_role(OK, leader=REFUSED), by_role(NOT_FOUND)
+    ),
+    "referrals:attachment-add": _referral_row(
+        "POST", "referral:draft", WORKING, by_role(NOT_FOUND), data=_referral_file
+    ),
+    "referrals:attachment-download": _referral_row(
+        "GET", "referral-attachment:sent", by_role(OK), by_role(OK)
+    ),
+    "referrals:letter-request": _referral_row(
+        "POST", "referral:sent", by_role(REDIRECT), by_role(REDIRECT)
+    ),
+    "referrals:feedback-letter-request": _referral_row(
+        "POST", "referral:feedback_given", by_role(REDIRECT), by_role(REDIRECT)
+    ),
+    # the moves (README, "Referrals"): the sender's, then the receiver's
+    "referrals:send": _referral_row(
+        "POST", "referral:draft", AUTHOR_OR_ADMIN, by_role(NOT_FOUND), data=_version
+    ),
+    "referrals:resend": _referral_row(
+        "POST", "referral:supplement_requested", AUTHOR_OR_ADMIN, by_role(REFUSED), data=_version
+    ),
+    "referrals:withdraw": _referral_row(
+        "POST", "referral:sent", AUTHOR_OR_ADMIN, by_role(REFUSED), data=_version
+    ),
+    "referrals:request-more": _referral_row(
+        "POST", "referral:feedback_given", AUTHOR_OR_ADMIN, by_role(REFUSED), data=_reason
+    ),
+    "referrals:close": _referral_row(
+        "POST", "referral:feedback_given", AUTHOR_OR_ADMIN, by_role(REFUSED), data=_version
+    ),
+    "referrals:reopen": _referral_row(
+        "POST", "referral:closed", ADMINS, by_role(REFUSED), data=_reason
+    ),
+    "referrals:acknowledge": _referral_row(
+        "POST", "referral:sent", by_role(REFUSED), WORKING, data=_version
+    ),
+    "referrals:accept": _referral_row(
+        "POST", "referral:acknowledged", by_role(REFUSED), ADMINS, data=_version
+    ),
+    "referrals:return": _referral_row(
+        "POST", "referral:acknowledged", by_role(REFUSED), ADMINS, data=_reason
+    ),
+    "referrals:request-supplement": _referral_row(
+        "POST", "referral:acknowledged", by_role(REFUSED), WORKING, data=_reason
+    ),
+    "referrals:give-feedback": _referral_row(
+        "POST", "referral:accepted", by_role(REFUSED), WORKING, data=_feedback
+    ),
+    # to the police or the court: only the sending agency is in the portal
+    "referrals:record": _referral_row(
+        "POST", "referral:external-draft", AUTHOR_OR_ADMIN, None, data=_version
+    ),
+    "referrals:record-outcome": _referral_row(
+        "POST", "referral:recorded", WORKING, None, data=_feedback
+    ),
+}
+MATRIX.update(REFERRAL_ROWS)
+
+# --- meetings: each agency's admin organises meetings with all of its staff ----------------------
+# tests/meetings/matrix.py builds them, one per state; every role takes part in its own agency's
+# (`own`) and finds no other agency's (`other`, a 404; the special mediator's appointment by
+# arbitration opens none of arbitration's meetings). The role rules are in README, "Meetings".
+MEETING_STAFF = by_role(REDIRECT, leader=REFUSED)  # working staff of the organising agency
+MEETING_PARTICIPANTS = by_role(REDIRECT)  # everyone invited, the leader too
+MEETING_APPROVERS = {**by_role(REFUSED), **dict.fromkeys(AGENCY_ADMINS, REDIRECT)}  # organisers
+
+
+def _meeting_row(method: str, target: str, own: dict[str, str], **kwargs: Any) -> Row:
+    nobody = {SUPERUSER: "", ANONYMOUS: ""}
+    return Row(
+        method,
+        own={**own, **nobody},
+        target=target,
+        other=by_role(NOT_FOUND, anonymous=LOGIN),
+        assigned=NOT_FOUND,
+        **kwargs,
+    )
+
+
+def _slot_data(world: World, meeting: Any) -> dict[str, Any]:
+    day = timezone.localdate() + datetime.timedelta(days=11)
+    return {"date": day.isoformat(), "start": "14:00", "end": "15:00"}
+
+
+def _vote_data(world: World, meeting: Any) -> dict[str, Any]:
+    return {f"slot_{world.meetings.slots[meeting.pk].pk}": "yes"}
+
+
+def _fix_data(world: World, meeting: Any) -> dict[str, Any]:
+    return {"slot": world.meetings.slots[meeting.pk].pk}
+
+
+MEETING_ROWS: dict[str, Row] = {
+    "meetings:list": Row("GET", by_role(OK, anonymous=LOGIN)),
+    "meetings:calendar": Row("GET", by_role(OK, anonymous=LOGIN)),
+    "meetings:create": Row("GET", by_role(OK, leader=REFUSED, superuser=REFUSED, anonymous=LOGIN)),
+    "meetings:detail": _meeting_row("GET", "meeting:planning", by_role(OK)),
+    "meetings:poll": _meeting_row("GET", "meeting:planning", by_role(OK)),
+    "meetings:minutes": _meeting_row("GET", "meeting:held", by_role(OK)),
+    "meetings:ics": _meeting_row("GET", "meeting:scheduled", by_role(OK)),
+    "meetings:edit": _meeting_row("GET", "meeting:planning", by_role(OK, leader=REFUSED)),
+    # the organising agency's moves
+    "meetings:cancel": _meeting_row("POST", "meeting:planning", MEETING_STAFF),
+    "meetings:participant-add": _meeting_row(
+        "POST",
+        "meeting:planning",
+        MEETING_STAFF,
+        data=lambda world, m: {"user": world.meetings.invitee[m.pk].pk},
+    ),
+    "meetings:participant-remove": _meeting_row(
+        "POST",
+        "meeting:planning",
+        MEETING_STAFF,
+        data=lambda world, m: {"participant": world.meetings.removable[m.pk]},
+    ),
+    "meetings:guest-add": _meeting_row(
+        "POST",
+        "meeting:planning",
+        MEETING_STAFF,
+        data=lambda world, m: {"name": "陈法官", "organisation": "海珠区人民法院"},
+    ),
+    "meetings:guest-remove": _meeting_row(
+        "POST",
+        "meeting:planning",
+        MEETING_STAFF,
+        data=lambda world, m: {"guest": world.meetings.guests[m.pk].pk},
+    ),
+    "meetings:slot-propose": _meeting_row(
+        "POST", "meeting:planning", MEETING_STAFF, data=_slot_data
+    ),
+    "meetings:fix-slot": _meeting_row("POST", "meeting:planning", MEETING_STAFF, data=_fix_data),
+    "meetings:agenda-add": _meeting_row(
+        "POST", "meeting:planning", MEETING_STAFF, data=lambda world, m: {"title": "新议题"}
+    ),
+    "meetings:case-share": _meeting_row("POST", "meeting-item:held", MEETING_STAFF),
+    "meetings:minutes-approve": _meeting_row("POST", "meeting:held", MEETING_APPROVERS),
+    # the participants' moves
+    "meetings:slot-vote": _meeting_row(
+        "POST", "meeting:planning", MEETING_PARTICIPANTS, data=_vote_data
+    ),
+    "meetings:rsvp": _meeting_row(
+        "POST",
+        "meeting:scheduled",
+        MEETING_PARTICIPANTS,
+        data=lambda world, m: {"answer": "accepted"},
+    ),
+    # the owner agency's: its working staff report an action item done
+    "meetings:action-item-complete": _meeting_row("POST", "meeting-action:closed", MEETING_STAFF),
+}
+MATRIX.update(MEETING_ROWS)
+
+# --- the E-law kiosk (public) and the intake desk (README, "Kiosk and intake") ---------------------
+# The kiosk's pages are public: every role, logged in or not, gets the same. What a visitor may
+# see beyond them hangs on the visit's session (a draft it started, a receipt it was given, a
+# status lookup it passed), which a fresh client has not: those pages send it to the start or
+# answer 404.
+PUBLIC_DRAFT = {"token": "no-such-draft-token", "step": "consent"}
+KIOSK_ROWS: dict[str, Row] = {
+    "kiosk:start": Row("GET", by_role(OK)),
+    "kiosk:terminal": Row("GET", by_role(REDIRECT)),
+    "kiosk:new": Row("POST", by_role(REDIRECT)),
+    "kiosk:step": Row("GET", by_role(REDIRECT), kwargs=PUBLIC_DRAFT),
+    "kiosk:saved": Row("GET", by_role(REDIRECT), kwargs={"token": PUBLIC_DRAFT["token"]}),
+    "kiosk:resume": Row("GET", by_role(OK)),
+    "kiosk:receipt": Row("GET", by_role(NOT_FOUND)),
+    "kiosk:receipt-pdf": Row("GET", by_role(NOT_FOUND)),
+    "kiosk:discard": Row("POST", by_role(REDIRECT)),
+    "kiosk:status": Row("GET", by_role(OK)),
+    "kiosk:status-material": Row("POST", by_role(NOT_FOUND)),
+    "kiosk:status-document": Row("GET", by_role(NOT_FOUND), kwargs={"pk": 1}),
+}
+MATRIX.update(KIOSK_ROWS)
+
+# Intake: arbitrators and arbitration admins decide on their committee's filings; everyone else
+# is told so, on their own agency's cases too; another agency's case is a 404 as always.
+INTAKE_DECIDERS = by_role(REFUSED, arb_arbitrator=REDIRECT, arb_admin=REDIRECT)
+INTAKE_ROWS: dict[str, Row] = {
+    "intake:queue": Row("GET", by_role(REFUSED, arb_arbitrator=OK, arb_admin=OK, anonymous=LOGIN)),
+    "intake:detail": _case_row(
+        "GET", by_role(REFUSED, arb_arbitrator=OK, arb_admin=OK), assigned=REFUSED
+    ),
+    "intake:accept": _case_row("POST", INTAKE_DECIDERS, assigned=REFUSED),
+    "intake:route-to-mediation": _case_row(
+        "POST",
+        INTAKE_DECIDERS,
+        assigned=REFUSED,
+        data=lambda world, case: {"claimant_consented": "on"},
+    ),
+    "intake:refuse": _case_row(
+        "POST",
+        INTAKE_DECIDERS,
+        assigned=REFUSED,
+        data=lambda world, case: {"reason": "不属于劳动人事争议处理范围"},
+    ),
+    "intake:request-material": _case_row(
+        "POST",
+        INTAKE_DECIDERS,
+        assigned=REFUSED,
+        data=lambda world, case: {"missing": "请补充劳动关系证明"},
+    ),
+}
+MATRIX.update(INTAKE_ROWS)
+
 # The Django admin, one documented group. Anonymous visitors are sent to a login page:
 # LoginRequiredMiddleware answers first, with the admin's login page for the site-wide views
 # (Django marks them so) and the portal's for the model views; users without is_staff go to the
@@ -181,6 +479,47 @@ class World:
     evidence: dict[int, Evidence]  # by case pk
     documents: dict[int, Document]  # by case pk, rendered
     assignee_for: dict[int, User]  # a person the case's admin may assign, by case pk
+    # (state, sending agency code) -> referral; ("assigned", "arbitration") is arbitration's
+    # referral about the case assigned to the special mediator
+    referrals: dict[tuple[str, str], Any] = field(default_factory=dict)
+    referral_attachments: dict[int, Any] = field(default_factory=dict)  # by referral pk
+    meetings: MeetingWorld = field(default_factory=MeetingWorld)
+
+    def meeting_cells(self, row: Row, role: str, target: str) -> tuple[list[Any], str]:
+        """The meetings a cell tries (in the row's state), and what the role should get."""
+        assert row.target is not None
+        state = row.target.split(":")[1]
+        by_state = self.meetings.meetings
+        if target == "assigned":
+            return [by_state[(state, "arbitration")]], row.assigned or ""
+        agency = self.users[role].agency if role in self.users else None
+        code = agency.code if agency else None
+        if target == "own":
+            return [by_state[(state, code)]], row.own[role]
+        others = [meeting for (s, c), meeting in by_state.items() if s == state and c != code]
+        return others, row.other[role]
+
+    def referral_cells(self, row: Row, role: str, target: str) -> tuple[list[Any], str]:
+        """The referrals a cell tries, and what the role should get on them."""
+        assert row.target is not None
+        state = row.target.split(":")[1]
+        if target == "assigned":
+            return [self.referrals[("assigned", "arbitration")]], row.assigned or ""
+        agency = self.users[role].agency if role in self.users else None
+        code = agency.code if agency else None
+        if target == "own":
+            return [self.referrals[(state, code)]], row.own[role]
+        if target == "received":
+            assert row.received is not None
+            sender = next(s for s, r in REFERRAL_CYCLE.items() if r == code)
+            return [self.referrals[(state, sender)]], row.received[role]
+        # a referral between two other agencies (to the police: of another agency)
+        others = [
+            referral
+            for (s, sender), referral in self.referrals.items()
+            if s == state and code not in (sender, referral.receiver_agency.code)
+        ]
+        return others, row.other[role]
 
     def own_case(self, role: str) -> Case | None:
         agency = self.users[role].agency if role in self.users else None
@@ -263,7 +602,43 @@ def _build_world() -> World:
         cases["assigned"].pk: users["arb.mediator"],
         cases["procuratorate"].pk: users["proc.liaison"],
     }
-    return World(users, cases, evidence, documents, assignee_for)
+    world = World(users, cases, evidence, documents, assignee_for)
+    _build_referrals(world)
+    world.meetings = build_meetings(users, cases)
+    return world
+
+
+def _build_referrals(world: World) -> None:
+    """Each agency's referral in every state of REFERRAL_STATES, through the services."""
+    from portal.referrals.services import referral_attachment_add
+
+    users = world.users
+    for sender, receiver in REFERRAL_CYCLE.items():
+        author = users[REFERRAL_AUTHORS[sender]]
+        staff, admin = (users[name] for name in REFERRAL_RECEIVERS[receiver])
+        for state in REFERRAL_STATES:
+            external = state in ("external-draft", "recorded")
+            referral = referral_draft(author, "police" if external else receiver)
+            if state == "sent":
+                world.referral_attachments[referral.pk] = referral_attachment_add(
+                    actor=author,
+                    referral=referral,
+                    upload=SimpleUploadedFile("scan.png", png_bytes(), "image/png"),
+                )
+            status = "draft" if state == "external-draft" else state
+            world.referrals[(state, sender)] = referral_drive(
+                referral, status, receiver_staff=staff, receiver_admin=admin
+            )
+    about_assigned = referral_draft(
+        users["arb.arbitrator"], "procuratorate", case=world.cases["assigned"]
+    )
+    world.referral_attachments[about_assigned.pk] = referral_attachment_add(
+        actor=users["arb.arbitrator"],
+        referral=about_assigned,
+        upload=SimpleUploadedFile("scan.png", png_bytes(), "image/png"),
+    )
+    # A draft: sent, it would share the case with the procuratorate and change the case cells.
+    world.referrals[("assigned", "arbitration")] = about_assigned
 
 
 @pytest.fixture(scope="module")
@@ -323,6 +698,8 @@ def test_every_row_says_what_every_role_gets() -> None:
         if row.target is not None:
             assert set(row.other) == set(ROLES), name
             assert row.assigned is not None, name
+        if row.received is not None:
+            assert set(row.received) == set(ROLES), name
 
 
 def test_the_admin_is_one_namespace_of_named_views() -> None:
@@ -342,6 +719,8 @@ def _cells() -> Iterator[Any]:
                 continue
             if row.own[role]:
                 yield pytest.param(name, role, "own", id=f"{name}-{role}-own")
+            if row.received is not None and row.received[role]:
+                yield pytest.param(name, role, "received", id=f"{name}-{role}-received")
             yield pytest.param(name, role, "other", id=f"{name}-{role}-other")
             if role == SPECIAL_MEDIATOR:
                 yield pytest.param(name, role, "assigned", id=f"{name}-{role}-assigned")
@@ -349,8 +728,21 @@ def _cells() -> Iterator[Any]:
 
 def _url(world: World, name: str, row: Row, case: Case | None) -> str:
     if row.target is None:
-        return reverse(name)
+        return reverse(name, kwargs=row.kwargs or None)
     assert case is not None
+    if row.target.startswith("meeting-item"):
+        item = world.meetings.items[case.pk]
+        return reverse(name, kwargs={"pk": case.pk, "item_pk": item.pk})
+    if row.target.startswith("meeting-action"):
+        action = world.meetings.actions[case.pk]
+        return reverse(name, kwargs={"pk": case.pk, "item_pk": action.pk})
+    if row.target.startswith("meeting"):
+        return reverse(name, kwargs={"pk": case.pk})
+    if row.target.startswith("referral-attachment"):
+        attachment = world.referral_attachments[case.pk]
+        return reverse(name, kwargs={"pk": case.pk, "attachment_pk": attachment.pk})
+    if row.target.startswith("referral"):
+        return reverse(name, kwargs={"pk": case.pk})
     if row.target == "case":
         return reverse(name, kwargs={"pk": case.pk})
     if row.target == "evidence":
@@ -383,8 +775,12 @@ def client_for(world: World, role: str) -> Client:
 @pytest.mark.parametrize(("name", "role", "target"), list(_cells()))
 def test_matrix(world: World, name: str, role: str, target: str) -> None:
     row = MATRIX[name]
-    if target == "page":
-        cases: list[Case | None] = [None]
+    if row.target is not None and row.target.startswith("referral"):
+        cases, expected = world.referral_cells(row, role, target)
+    elif row.target is not None and row.target.startswith("meeting"):
+        cases, expected = world.meeting_cells(row, role, target)
+    elif target == "page":
+        cases = [None]
         expected = row.own[role]
     elif target == "own":
         cases, expected = [world.own_case(role)], row.own[role]

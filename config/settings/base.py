@@ -23,11 +23,17 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Range fields and the exclusion constraint against double-booked rooms (PostgreSQL only;
+    # harmless on SQLite).
+    "django.contrib.postgres",
     "channels",
     "guardian",
     "axes",
     "portal.core",
     "portal.cases",
+    "portal.kiosk",
+    "portal.referrals",
+    "portal.meetings",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.portal",
+                "portal.kiosk.context_processors.intake",
             ],
         },
     },
@@ -143,6 +150,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.core.tasks.appointment_expiry_sweep_task",
         "schedule": 3600,
     },
+    "referral-overdue-sweep": {
+        "task": "portal.referrals.tasks.referral_overdue_sweep_task",
+        "schedule": 3600,
+    },
+    "kiosk-draft-purge": {
+        "task": "portal.kiosk.tasks.kiosk_drafts_purge_task",
+        "schedule": 3600,
+    },
+    # Reminders 24 hours and 1 hour before a meeting, each sent once (claimed per meeting).
+    "meeting-reminders": {
+        "task": "portal.meetings.tasks.meeting_reminders_send_task",
+        "schedule": 300,
+    },
+    "meeting-action-item-overdue-sweep": {
+        "task": "portal.meetings.tasks.action_items_overdue_sweep_task",
+        "schedule": 3600,
+    },
 }
 
 # --- auth ----------------------------------------------------------------------------------------
@@ -216,6 +240,30 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@labour.example.gov.cn")
+
+# --- the E-law kiosk (portal.kiosk) ------------------------------------------------------------
+# Rate limits as (count, window in seconds), counted in the cache (Redis in production): filing
+# submits per client address and per resident ID number, status and draft lookups per client
+# address and per tracking number. Past a limit the kiosk answers 429.
+KIOSK_RATE_LIMITS = {
+    "submit-ip": (env.int("KIOSK_SUBMITS_PER_IP_HOUR", default=30), 3600),
+    "submit-id": (env.int("KIOSK_SUBMITS_PER_ID_DAY", default=3), 24 * 3600),
+    "lookup-ip": (env.int("KIOSK_LOOKUPS_PER_IP_HOUR", default=60), 3600),
+    "lookup-number": (env.int("KIOSK_LOOKUPS_PER_NUMBER_HOUR", default=10), 3600),
+}
+KIOSK_RATE_LIMIT_PREFIX = env.str("KIOSK_RATE_LIMIT_PREFIX", default="kiosk-rl")
+# The online form's spam check: a filing submitted sooner than this after it was started is
+# sent back to its review page once (no person types a claim that fast).
+KIOSK_MIN_FILL_SECONDS = env.int("KIOSK_MIN_FILL_SECONDS", default=20)
+# The kiosk terminal wipes the screen and the draft after this long without input, once a
+# visible countdown has run out.
+KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=90)
+KIOSK_IDLE_COUNTDOWN_SECONDS = env.int("KIOSK_IDLE_COUNTDOWN_SECONDS", default=30)
+# A saved draft (personal information) is kept this long, then purged (PIPL art. 19).
+KIOSK_DRAFT_RETENTION_DAYS = env.int("KIOSK_DRAFT_RETENTION_DAYS", default=30)
+# A visitor's session on the public pages, and how long a status lookup stays open in it.
+KIOSK_SESSION_SECONDS = env.int("KIOSK_SESSION_SECONDS", default=3600)
+KIOSK_STATUS_SECONDS = env.int("KIOSK_STATUS_SECONDS", default=900)
 
 PORTAL_DEMO_PASSWORD = env.str("PORTAL_DEMO_PASSWORD", default="demo-pass-2026")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -1,5 +1,7 @@
 """Settings for pytest. DATABASE_URL and REDIS_URL switch the suite onto PostgreSQL and Redis."""
 
+import uuid
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
 
@@ -24,6 +26,10 @@ LANGUAGE_CODE = "zh-hans"
 _suffix = env.str("PORTAL_TEST_DB_SUFFIX", default="")
 if _suffix and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": f"test_portal_{_suffix}"}
+
+# Rate-limit counters live in the cache, which on Redis outlives a test run: each run counts
+# under its own prefix (tests/kiosk give each test its own).
+KIOSK_RATE_LIMIT_PREFIX = f"kiosk-rl-test-{uuid.uuid4().hex}"
 
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True

@@ -15,4 +15,6 @@ class CoreConfig(AppConfig):
         # The embedded broker is a folder (kombu's filesystem transport): make sure it exists.
         if str(settings.CELERY_BROKER_URL).startswith("filesystem"):
             for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
-                Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key])).mkdir(parents=True, exist_ok=True)
+                Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key])).mkdir(
+                    parents=True, exist_ok=True
+                )

@@ -9,7 +9,9 @@ from django.http import HttpRequest
 from .errors import ApplicationError
 
 
-def report_error(request: HttpRequest, error: ApplicationError, form: forms.Form | None = None) -> None:
+def report_error(
+    request: HttpRequest, error: ApplicationError, form: forms.Form | None = None
+) -> None:
     """Attach the error to the form field at fault when there is one, else to the page."""
     if form is not None:
         field = error.field if error.field in form.fields else None

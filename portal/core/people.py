@@ -17,7 +17,9 @@ from .signals import appointment_ended, membership_ended
 
 
 @transaction.atomic
-def membership_set(*, actor: User | None, user: User, agency: Agency, roles: list[str]) -> Membership:
+def membership_set(
+    *, actor: User | None, user: User, agency: Agency, roles: list[str]
+) -> Membership:
     """Put a person in one agency with roles; they leave any other agency (and its group)."""
     if not agency.is_member:
         raise ApplicationError(_("External agencies have no portal accounts."))
@@ -44,7 +46,9 @@ def membership_set(*, actor: User | None, user: User, agency: Agency, roles: lis
 @transaction.atomic
 def membership_end(*, actor: User | None, user: User) -> None:
     """A person leaves their agency: they lose its group, and with it everything it sees."""
-    membership = Membership.objects.select_for_update().select_related("agency").filter(user=user).first()
+    membership = (
+        Membership.objects.select_for_update().select_related("agency").filter(user=user).first()
+    )
     if membership is None:
         raise ApplicationError(_("This person belongs to no agency."))
     if actor is not None and not _may_manage(actor, membership.agency):
@@ -75,7 +79,9 @@ def appointment_create(
 ) -> Appointment:
     """Appoint a person of another agency as special mediator or procuratorial liaison."""
     if valid_until < valid_from:
-        raise ApplicationError(_("The appointment must end on or after the day it starts."), field="valid_until")
+        raise ApplicationError(
+            _("The appointment must end on or after the day it starts."), field="valid_until"
+        )
     if not appointing_agency.is_member:
         raise ApplicationError(_("Only a portal agency can appoint."))
     if user.agency is None or user.agency == appointing_agency:

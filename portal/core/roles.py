@@ -27,9 +27,7 @@ def has_role(user: User, *roles: str, agency: Agency | None = None) -> bool:
 
 def agency_members(agency: Agency, role: str | None = None) -> QuerySet[User]:
     """Active members of an agency, optionally with one role, in one query."""
-    users = User.objects.filter(
-        is_active=True, membership__agency=agency, membership__active=True
-    )
+    users = User.objects.filter(is_active=True, membership__agency=agency, membership__active=True)
     if role is not None:
         # roles is a JSON list; matching the quoted code works on SQLite and PostgreSQL alike.
         users = users.filter(membership__roles__icontains=f'"{role}"')

@@ -38,7 +38,19 @@ def rasterise(pdf: bytes, tmp_path: Path, pdftoppm: str, name: str, dpi: int = 5
     source = tmp_path / f"{name}.pdf"
     source.write_bytes(pdf)
     subprocess.run(
-        [pdftoppm, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", source, tmp_path / name],
+        [
+            pdftoppm,
+            "-png",
+            "-r",
+            str(dpi),
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            source,
+            tmp_path / name,
+        ],
         check=True,
     )
     with Image.open(tmp_path / f"{name}.png") as image:

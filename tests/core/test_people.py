@@ -184,7 +184,11 @@ def test_a_leavers_personal_assignments_of_that_agency_end_after_commit(
 
 
 def test_a_leaver_keeps_no_appointment_nor_the_cases_it_gave(
-    django_capture_on_commit_callbacks, arbitration_case, arbitration_admin, bureau_admin, bureau_mediator
+    django_capture_on_commit_callbacks,
+    arbitration_case,
+    arbitration_admin,
+    bureau_admin,
+    bureau_mediator,
 ):
     appointment = appoint(bureau_mediator, actor=arbitration_admin)
     case_assign(actor=arbitration_admin, case=arbitration_case, assignee=bureau_mediator)

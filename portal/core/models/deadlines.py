@@ -30,7 +30,11 @@ class Deadline(models.Model):
         ordering = ["due_on"]
         indexes = [
             models.Index(fields=["content_type", "object_id"]),
-            models.Index(fields=["due_on"], condition=models.Q(met_at__isnull=True), name="open_deadline_due_idx"),
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(met_at__isnull=True),
+                name="open_deadline_due_idx",
+            ),
         ]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")

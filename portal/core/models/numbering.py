@@ -17,7 +17,9 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agency", "series", "year"], name="one_sequence_per_series")
+            models.UniqueConstraint(
+                fields=["agency", "series", "year"], name="one_sequence_per_series"
+            )
         ]
 
     def __str__(self) -> str:
