@@ -16,7 +16,8 @@
         badge.hidden = data.unread === 0;
       }
     };
-    socket.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 30000); };
+    // Jitter spreads the reconnects of every open page after a restart of the WebSocket process.
+    socket.onclose = function () { setTimeout(connect, delay * (0.5 + Math.random())); delay = Math.min(delay * 2, 30000); };
   }
   connect();
 })();

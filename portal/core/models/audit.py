@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """Append-only: written by services through portal.core.audit, never updated or deleted.
 
-    On PostgreSQL a trigger (migration 0002) refuses UPDATE and DELETE on this table.
+    On PostgreSQL a trigger (migration 0004) refuses UPDATE and DELETE on this table.
     """
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
