@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from portal.core import views as core_views
 
-admin.site.site_header = admin.site.site_title = "劳动争议三方协作平台 · 管理"
+admin.site.site_header = admin.site.site_title = _("Labour Dispute Tri-party Portal")
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -20,5 +21,7 @@ urlpatterns = [
     path("intake/", include("portal.kiosk.intake_urls")),
     path("referrals/", include("portal.referrals.urls")),
     path("meetings/", include("portal.meetings.urls")),
+    path("mediation/", include("portal.mediation.urls")),
+    path("messaging/", include("portal.messaging.urls")),
     path("", include("portal.core.urls")),
 ]

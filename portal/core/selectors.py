@@ -11,10 +11,12 @@ def dashboard_for(user: User) -> dict[str, Any]:
     """The home page: the agency's recent cases and the open deadlines on what the user sees."""
     from portal.cases.selectors import case_deadlines_open, case_list
     from portal.meetings.selectors import dashboard_sections as meeting_sections
+    from portal.referrals.selectors import dashboard_sections as referral_sections
 
     return {
         "recent_cases": case_list(user=user)[:10],
         "open_deadlines": case_deadlines_open(user=user)[:10],
         "today": timezone.localdate(),
+        **referral_sections(user),
         **meeting_sections(user),
     }

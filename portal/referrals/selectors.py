@@ -145,3 +145,17 @@ def referral_case_by_number(*, user: User, number: str) -> Case | None:
     if not number:
         return None
     return cases_visible_to(user).select_related("employer").filter(number=number).first()
+
+
+def referral_overdue_list(*, user: User, limit: int = 10) -> list[Referral]:
+    """Late referrals the user's agency sent or received, for the work list of both sides."""
+    agency = user.agency if user.is_authenticated else None
+    if agency is None:
+        return []
+    mine = referrals_visible_to(user).filter(Q(sender_agency=agency) | Q(receiver_agency=agency))
+    late = _listing(mine, ReferralFilters(overdue=True)).order_by("next_due", "id")
+    return list(late[:limit])
+
+
+def dashboard_sections(user: User) -> dict[str, object]:
+    return {"overdue_referrals": referral_overdue_list(user=user)}
