@@ -70,3 +70,22 @@ def test_the_receipt_qr_code_decodes_to_the_status_page_of_the_filing(
     assert expected.removeprefix(settings.PORTAL_BASE_URL) == (
         reverse("kiosk:status") + f"?n={case.tracking_number}"
     )
+
+
+def test_the_receipt_embeds_the_chinese_font_it_draws_the_name_with(
+    filed, tmp_path: Path, require_tool
+):
+    # Text extraction succeeds even when glyphs render as empty boxes: the embedded CJK font
+    # is what makes the name visible (tests/core/test_documents.py rasterises its glyphs).
+    pdffonts = require_tool("pdffonts")
+    visitor, _case, _secret = filed(name="欧阳春燕")
+    source = tmp_path / "receipt.pdf"
+    source.write_bytes(receipt_pdf(visitor))
+    listing = subprocess.run(
+        [pdffonts, source], check=True, capture_output=True, text=True
+    ).stdout.splitlines()[2:]
+    fonts = {line.split()[0].split("+")[-1]: line.split() for line in listing if line.strip()}
+    wenquanyi = [name for name in fonts if name.startswith("WenQuanYi")]
+    assert wenquanyi, listing
+    for name in wenquanyi:
+        assert fonts[name][-5] == "yes", listing  # the "emb" column: embedded
