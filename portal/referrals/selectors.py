@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from portal.cases.models import Case
@@ -153,7 +153,7 @@ def referral_overdue_list(*, user: User, limit: int = 10) -> list[Referral]:
     if agency is None:
         return []
     mine = referrals_visible_to(user).filter(Q(sender_agency=agency) | Q(receiver_agency=agency))
-    late = _listing(mine, ReferralFilters(overdue=True)).order_by("next_due", "id")
+    late = _listing(mine, ReferralFilters(overdue=True)).order_by(F("next_due"), "id")
     return list(late[:limit])
 
 

@@ -43,9 +43,7 @@ def test_a_referral_on_time_is_not_on_the_work_list(client, clue, bureau_inspect
     assert late_rows(client, bureau_inspector) == []
 
 
-def test_the_work_list_shows_the_late_referrals_number_and_link(
-    client, clue, bureau_inspector
-):
+def test_the_work_list_shows_the_late_referrals_number_and_link(client, clue, bureau_inspector):
     sent = overdue(move(clue, "send", bureau_inspector))
     client.force_login(bureau_inspector)
     html = client.get(reverse("core:home")).content.decode()
