@@ -45,7 +45,8 @@ TRANSITIONS: dict[str, set[str]] = {
     },
     CaseStatus.MEDIATION_PENDING: {CaseStatus.MEDIATING, CaseStatus.FILED, CaseStatus.CLOSED},
     CaseStatus.ACCEPTED: {CaseStatus.MEDIATING, CaseStatus.ARBITRATING, CaseStatus.CLOSED},
-    CaseStatus.MEDIATING: {CaseStatus.ARBITRATING, CaseStatus.CLOSED},
+    # A failed mediation sends the case back to the intake queue (portal.mediation).
+    CaseStatus.MEDIATING: {CaseStatus.FILED, CaseStatus.ARBITRATING, CaseStatus.CLOSED},
     CaseStatus.ARBITRATING: {CaseStatus.CLOSED},
     CaseStatus.REFUSED: set(),
     CaseStatus.CLOSED: set(),

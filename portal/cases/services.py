@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.audit import audit_record
-from portal.core.deadlines import deadline_start
+from portal.core.deadlines import deadline_start, deadlines_of
 from portal.core.errors import ApplicationError
 from portal.core.models import Agency, Appointment, Role, User
 from portal.core.notifications import notify
@@ -36,11 +36,13 @@ from .models import (
     Case,
     CaseAssignment,
     CaseChannel,
+    CaseStatus,
     Claim,
     Claimant,
     Employer,
     Evidence,
 )
+from .models import TRANSITIONS as CASE_TRANSITIONS
 from .permissions import (
     WORKING_ROLES,
     can_manage,
@@ -382,3 +384,54 @@ def case_assignments_end_for_leaver(*, user: User, agency: Agency) -> int:
         case_assignment_end(actor=None, assignment=assignment, note=_("left the agency"))
         count += 1
     return count
+
+
+@transaction.atomic
+def case_mediation_start(*, actor: User | None, case: Case, note: str = "") -> Case:
+    """A mediation took the case on (portal.mediation checks who may open it)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if CaseStatus.MEDIATING not in CASE_TRANSITIONS.get(case.status, set()):
+        raise ApplicationError(
+            _("This cannot be done while the case is “%(status)s”.")
+            % {"status": case.get_status_display()}
+        )
+    before = case.status
+    case.status = CaseStatus.MEDIATING
+    case.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="case.mediation_start",
+        obj=case,
+        status_before=before,
+        status_after=case.status,
+        note=note,
+    )
+    return case
+
+
+@transaction.atomic
+def case_mediation_fail(*, actor: User | None, case: Case, reason: str) -> Case:
+    """Mediation failed (portal.mediation checks who may say so): a case accepted before goes
+    on to arbitration; one routed to mediation at intake returns to the intake queue as
+    filed, with everything it holds and a fresh acceptance clock (art. 29's five days)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != CaseStatus.MEDIATING:
+        raise ApplicationError(
+            _("This cannot be done while the case is “%(status)s”.")
+            % {"status": case.get_status_display()}
+        )
+    accepted_before = deadlines_of(case).filter(policy__key="arbitration.award").exists()
+    before = case.status
+    case.status = CaseStatus.ARBITRATING if accepted_before else CaseStatus.FILED
+    case.save(update_fields=["status", "updated_at"])
+    if not accepted_before:
+        deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=timezone.now())
+    audit_record(
+        actor=actor,
+        action="case.mediation_fail",
+        obj=case,
+        status_before=before,
+        status_after=case.status,
+        note=reason,
+    )
+    return case

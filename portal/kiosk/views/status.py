@@ -17,6 +17,7 @@ from portal.cases.intake import case_material_supply, claimant_case_get
 from portal.cases.models import Case
 from portal.core.errors import ApplicationError
 from portal.core.http import report_error
+from portal.mediation.selectors import claimant_mediation
 
 from .. import abuse, selectors
 from ..forms import LookupForm, MaterialForm
@@ -36,11 +37,13 @@ def _case_page(
 ) -> HttpResponse:
     view = selectors.claimant_view(case)
     material = material or (MaterialForm() if view.can_add_material else None)
-    return kiosk_render(
-        request,
-        "kiosk/status.html",
-        {"view": view, "material_form": material, "errors": error_summary(material)},
-    )
+    context = {
+        "view": view,
+        "material_form": material,
+        "errors": error_summary(material),
+        "mediation": claimant_mediation(case),
+    }
+    return kiosk_render(request, "kiosk/status.html", context)
 
 
 @public

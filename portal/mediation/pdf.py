@@ -1,0 +1,86 @@
+"""The mediation agreement (调解协议书), rendered by the core PDF pipeline. It goes to the
+parties themselves: their full names and ID numbers are printed, as on paper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.core.documents import DocumentKind, register_document_kind
+from portal.core.models import User
+
+from .models import Agreement
+from .permissions import access_mediation_case
+from .services import AGREEMENT_PDF, COURT_APPLICATION_PDF, STATEMENT_PDF
+
+
+def _load(pk: Any) -> Agreement:
+    return Agreement.objects.select_related(
+        "mediation__case__employer", "mediation__agency", "mediation__mediator"
+    ).get(pk=pk)
+
+
+def _context(agreement: Agreement) -> dict[str, Any]:
+    agreement = _load(agreement.pk)
+    mediation = agreement.mediation
+    return {
+        "agreement": agreement,
+        "mediation": mediation,
+        "case": mediation.case,
+        "agency": mediation.agency,
+        "employer": mediation.case.employer,
+        "claimants": list(mediation.case.claimants.all()),
+        "instalments": list(agreement.instalments.all()),
+        "generated_at": timezone.localtime(),
+    }
+
+
+def access_agreement(user: User, pk: Any) -> Agreement:
+    """An agreement, if the user may see its case; 404 otherwise."""
+    agreement = Agreement.objects.select_related("mediation").filter(pk=pk).first()
+    case_pk = agreement.mediation.case_id if agreement else 0
+    access_mediation_case(user, case_pk)
+    assert agreement is not None
+    return agreement
+
+
+AGREEMENT_KIND = DocumentKind(
+    key=AGREEMENT_PDF,
+    template="mediation/pdf/agreement.html",
+    title=lambda agreement: (
+        _("Mediation agreement of %(number)s") % {"number": agreement.mediation.case.number}
+    ),
+    context=_context,
+    access=access_agreement,
+    owner_model=Agreement,
+)
+
+register_document_kind(AGREEMENT_KIND)
+
+STATEMENT_KIND = DocumentKind(
+    key=STATEMENT_PDF,
+    template="mediation/pdf/statement.html",
+    title=lambda agreement: (
+        _("Mediation statement %(number)s") % {"number": agreement.statement_number}
+    ),
+    context=_context,
+    access=access_agreement,
+    owner_model=Agreement,
+)
+
+COURT_APPLICATION_KIND = DocumentKind(
+    key=COURT_APPLICATION_PDF,
+    template="mediation/pdf/court_application.html",
+    title=lambda agreement: (
+        _("Application for judicial confirmation of %(number)s")
+        % {"number": agreement.mediation.case.number}
+    ),
+    context=_context,
+    access=access_agreement,
+    owner_model=Agreement,
+)
+
+register_document_kind(STATEMENT_KIND)
+register_document_kind(COURT_APPLICATION_KIND)

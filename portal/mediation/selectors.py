@@ -1,0 +1,129 @@
+"""Reads of mediations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.cases.models import Case
+from portal.core.models import Appointment, AppointmentKind, DocumentStatus, Role, User
+from portal.core.roles import agency_members
+
+from .models import (
+    Agreement,
+    Instalment,
+    InstalmentStatus,
+    Mediation,
+    MediationSession,
+    MediationStatus,
+    SessionStatus,
+)
+from .permissions import mediations_visible_to
+
+
+def mediation_list(*, user: User) -> QuerySet[Mediation]:
+    """The mediations of the cases the user may see, newest first, in one query."""
+    return (
+        mediations_visible_to(user)
+        .select_related("case", "mediator")
+        .order_by("-created_at", "-id")
+    )
+
+
+def mediator_choices(mediation: Mediation) -> QuerySet[User]:
+    """Who may be assigned today: the committee's mediators and the special mediators it
+    appointed whose appointment is valid today."""
+    today = timezone.localdate()
+    appointed = Appointment.objects.filter(
+        appointing_agency=mediation.agency,
+        kind=AppointmentKind.SPECIAL_MEDIATOR,
+        ended_at__isnull=True,
+        valid_from__lte=today,
+        valid_until__gte=today,
+    ).values("user")
+    own = agency_members(mediation.agency, Role.MEDIATOR).order_by().values("pk")
+    return User.objects.filter(Q(pk__in=own) | Q(pk__in=appointed), is_active=True).order_by(
+        "username"
+    )
+
+
+@dataclass
+class ClaimantMediation:
+    """The mediation of a case, in plain words for the claimant's status page."""
+
+    stage: str
+    explanation: str
+    agreement: Agreement | None = None
+    instalments: list[Instalment] = field(default_factory=list)
+    sha256: str = ""
+    can_confirm: bool = False
+    claimant_confirmed: bool = False
+    employer_confirmed: bool = False
+    next_session: MediationSession | None = None
+    effective: bool = False
+    missed: bool = False
+    statement_number: str = ""
+
+
+def claimant_mediation(case: Case) -> ClaimantMediation | None:
+    mediation = (
+        Mediation.objects.select_related("mediator", "agreement__document")
+        .filter(case=case)
+        .first()
+    )
+    if mediation is None:
+        return None
+    if mediation.status == MediationStatus.UNASSIGNED:
+        return ClaimantMediation(
+            _("Mediation: waiting for a mediator"),
+            _("The committee is choosing the mediator for your dispute."),
+        )
+    if mediation.status == MediationStatus.MEDIATING:
+        return ClaimantMediation(
+            _("Mediation: in progress"),
+            _("The mediator talks with you and the employer to find an agreement."),
+            next_session=mediation.sessions.filter(
+                status=SessionStatus.SCHEDULED, scheduled_for__gte=timezone.now()
+            ).first(),
+        )
+    if mediation.status == MediationStatus.FAILED:
+        return ClaimantMediation(
+            _("Mediation: no agreement"),
+            _("Mediation did not succeed. Your case goes on to arbitration; nothing to refile."),
+        )
+    agreement = getattr(mediation, "agreement", None)
+    document = agreement.document if agreement else None
+    ready = bool(document and document.status == DocumentStatus.READY and document.sha256)
+    view = ClaimantMediation(
+        _("Mediation: agreement reached"),
+        _("Read the agreement below. It binds once you and the employer both confirm it."),
+        agreement=agreement,
+        instalments=list(agreement.instalments.all()) if agreement else [],
+        sha256=document.sha256 if ready and document else "",
+    )
+    if agreement is not None:
+        view.claimant_confirmed = agreement.claimant_confirmed_at is not None
+        view.employer_confirmed = agreement.employer_confirmed_at is not None
+        view.can_confirm = ready and not view.claimant_confirmed
+        if view.claimant_confirmed and view.employer_confirmed:
+            view.explanation = _("You and the employer both confirmed the agreement.")
+        elif view.claimant_confirmed:
+            view.explanation = _("You confirmed the agreement. The employer has yet to confirm.")
+        view.effective = agreement.effective_at is not None
+        view.missed = any(item.status == InstalmentStatus.MISSED for item in view.instalments)
+        view.statement_number = agreement.statement_number
+    if mediation.status == MediationStatus.COURT_APPLIED:
+        view.stage = _("Mediation: the court is confirming the agreement")
+        view.explanation = _("You and the employer applied to the court to confirm it.")
+    elif mediation.status == MediationStatus.CONFIRMED:
+        view.stage = _("Mediation: agreement confirmed")
+        view.explanation = _(
+            "The agreement is confirmed and enforceable. The payments are shown below."
+        )
+    elif mediation.status == MediationStatus.COURT_REJECTED:
+        view.stage = _("Mediation: the court did not confirm the agreement")
+        view.explanation = _("The mediator will tell you what you can do next.")
+    return view

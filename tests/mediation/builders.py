@@ -1,0 +1,26 @@
+"""Builders for mediation tests."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from portal.mediation.models import PaymentMethod
+from portal.mediation.services import AgreementData, InstalmentData
+
+
+def terms(total: str = "9000.00", *amounts: str) -> AgreementData:
+    today = timezone.localdate()
+    amounts = amounts or ("3000.00", "3000.00", "3000.00")
+    return AgreementData(
+        total_amount=Decimal(total),
+        payment_method=PaymentMethod.BANK_TRANSFER,
+        payment_details="中国工商银行 6222 **** 1234",
+        instalments=[
+            InstalmentData(due_on=today + datetime.timedelta(days=30 * (i + 1)), amount=Decimal(a))
+            for i, a in enumerate(amounts)
+        ],
+        clauses="双方就本劳动争议再无其他争议。",
+    )
