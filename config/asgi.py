@@ -12,7 +12,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from portal.core.routing import websocket_urlpatterns  # noqa: E402
+from portal.core.routing import websocket_urlpatterns as core_routes  # noqa: E402
+from portal.messaging.routing import websocket_urlpatterns as messaging_routes  # noqa: E402
+
+websocket_urlpatterns = [*core_routes, *messaging_routes]
 
 application = ProtocolTypeRouter(
     {

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MessagingConfig(AppConfig):
+    name = "portal.messaging"
+    label = "messaging"
+    verbose_name = _("Messaging")
+
+    def ready(self) -> None:
+        from .live import connect_receivers
+
+        connect_receivers()

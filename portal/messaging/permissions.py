@@ -1,0 +1,83 @@
+"""Who is in a conversation: whoever may see its object, now.
+
+Membership is never stored. A case, referral or meeting conversation admits exactly the people
+its object's `access_*` loader admits, so a returned referral, a revoked co-handling or a
+person leaving their agency takes effect on the next read, send or relayed message. A liaison
+channel admits the working staff of its agencies; a direct conversation its two people while
+they are active staff."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from portal.cases.permissions import access_case, cases_visible_to
+from portal.core.models import User
+from portal.core.roles import STAFF_ROLES, has_role
+from portal.meetings.permissions import access_meeting, meetings_visible_to
+from portal.referrals.permissions import access_referral, referrals_visible_to
+
+from .models import Conversation, ConversationKind
+
+
+def is_staff_member(user: User) -> bool:
+    """Active staff of a member agency with a working role (leaders read their pages only)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    agency = user.agency
+    return agency is not None and agency.is_member and has_role(user, *STAFF_ROLES)
+
+
+def access_conversation(user: User, pk: int | str) -> Conversation:
+    """The conversation, if the user may be in it now; 404 otherwise."""
+    try:
+        conversation = Conversation.objects.get(pk=pk)
+    except (Conversation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    authorise(user, conversation)
+    return conversation
+
+
+def authorise(user: User, conversation: Conversation) -> None:
+    """Raise Http404 unless the user may be in the conversation now."""
+    kind = conversation.kind
+    if kind == ConversationKind.CASE:
+        access_case(user, conversation.case_id)
+    elif kind == ConversationKind.REFERRAL:
+        access_referral(user, conversation.referral_id)
+    elif kind == ConversationKind.MEETING:
+        access_meeting(user, conversation.meeting_id)
+    elif kind == ConversationKind.LIAISON:
+        agency = user.agency if user.is_authenticated else None
+        if not is_staff_member(user) or agency is None:
+            raise Http404
+        if not conversation.agencies.filter(pk=agency.pk).exists():
+            raise Http404
+    elif kind == ConversationKind.DIRECT:
+        if not is_staff_member(user) or not conversation.people.filter(pk=user.pk).exists():
+            raise Http404
+    else:  # pragma: no cover - a kind without a rule admits nobody
+        raise Http404
+
+
+def may_see(user: User, conversation: Conversation) -> bool:
+    try:
+        authorise(user, conversation)
+    except Http404:
+        return False
+    return True
+
+
+def conversations_visible_to(user: User) -> QuerySet[Conversation]:
+    """Every conversation the user may be in, as one query (subqueries for the objects)."""
+    if not user.is_authenticated or not user.is_active:
+        return Conversation.objects.none()
+    rule = (
+        Q(kind=ConversationKind.CASE, case__in=cases_visible_to(user).values("pk"))
+        | Q(kind=ConversationKind.REFERRAL, referral__in=referrals_visible_to(user).values("pk"))
+        | Q(kind=ConversationKind.MEETING, meeting__in=meetings_visible_to(user).values("pk"))
+    )
+    if is_staff_member(user):
+        rule |= Q(kind=ConversationKind.LIAISON, agencies=user.agency)
+        rule |= Q(kind=ConversationKind.DIRECT, people=user)
+    return Conversation.objects.filter(rule).distinct()

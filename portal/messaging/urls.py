@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("", views.messaging_index, name="index"),
+    path("search/", views.message_search, name="search"),
+    path("case/<int:pk>/", views.case_conversation, name="case"),
+    path("case/<int:pk>/attach/", views.case_attachment_add, name="case-attachment-add"),
+    path(
+        "case/<int:pk>/attachment/<int:message_pk>/",
+        views.case_attachment_download,
+        name="case-attachment-download",
+    ),
+    path("referral/<int:pk>/", views.referral_conversation, name="referral"),
+    path("meeting/<int:pk>/", views.meeting_conversation, name="meeting"),
+    path("direct/<str:username>/", views.direct_conversation, name="direct"),
+    path("liaison/<str:codes>/", views.liaison_conversation, name="liaison"),
+]

@@ -1,0 +1,130 @@
+"""Conversation pages. Messages are sent and received over the socket (static/js/messaging.js);
+these views only open a conversation for a reader and render what is already stored."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.core.errors import ApplicationError
+from portal.core.models import Agency, User
+
+from . import selectors, services
+from .forms import AttachmentForm
+from .models import Conversation, Message
+from .permissions import is_staff_member
+
+LIAISON_SETS = [
+    (Agency.ARBITRATION, Agency.BUREAU),
+    (Agency.BUREAU, Agency.PROCURATORATE),
+    (Agency.ARBITRATION, Agency.PROCURATORATE),
+    (Agency.ARBITRATION, Agency.BUREAU, Agency.PROCURATORATE),
+]
+
+
+def messaging_index(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    agency = user.agency
+    channels: list[tuple[str, str]] = []
+    if agency is not None and is_staff_member(user):
+        names = dict(Agency.objects.values_list("code", "short_name"))
+        for codes in LIAISON_SETS:
+            if agency.code in codes:
+                label = " · ".join(names.get(code, code) for code in codes)
+                channels.append(("+".join(codes), label))
+    context = {"conversations": selectors.conversation_list(user), "liaison_channels": channels}
+    return render(request, "messaging/index.html", context)
+
+
+def _conversation_page(request: HttpRequest, conversation: Conversation) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    shown = selectors.messages_recent(user=user, conversation=conversation)
+    context = {
+        "conversation": conversation,
+        "title": selectors.conversation_title(conversation, user),
+        "messages_shown": shown,
+        "last_id": shown[-1].pk if shown else 0,
+    }
+    return render(request, "messaging/conversation.html", context)
+
+
+def case_conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = services.conversation_for_case(actor=request.user, case_id=pk)  # type: ignore[arg-type]
+    return _conversation_page(request, conversation)
+
+
+@require_POST
+def case_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A file into the case's conversation (a socket frame cannot carry one)."""
+    conversation = services.conversation_for_case(actor=request.user, case_id=pk)  # type: ignore[arg-type]
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to send."))
+        return redirect("messaging:case", pk=pk)
+    try:
+        services.message_send(
+            actor=request.user,  # type: ignore[arg-type]
+            conversation=conversation,
+            body=form.cleaned_data["body"],
+            attachment=form.cleaned_data["file"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("messaging:case", pk=pk)
+
+
+def case_attachment_download(request: HttpRequest, pk: int, message_pk: int) -> HttpResponseBase:
+    conversation = services.conversation_for_case(actor=request.user, case_id=pk)  # type: ignore[arg-type]
+    message = get_object_or_404(
+        Message, pk=message_pk, conversation=conversation, deleted_at__isnull=True
+    )
+    if not message.attachment:
+        return HttpResponse(status=404)
+    # The saved name carries the extension of the checked type, whatever the uploader's said.
+    stem = PurePosixPath(message.attachment_name).stem or "attachment"
+    response = FileResponse(
+        message.attachment.open("rb"),
+        as_attachment=True,
+        filename=stem + PurePosixPath(message.attachment.name or "").suffix,
+        content_type=message.attachment_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def referral_conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = services.conversation_for_referral(actor=request.user, referral_id=pk)  # type: ignore[arg-type]
+    return _conversation_page(request, conversation)
+
+
+def meeting_conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = services.conversation_for_meeting(actor=request.user, meeting_id=pk)  # type: ignore[arg-type]
+    return _conversation_page(request, conversation)
+
+
+def liaison_conversation(request: HttpRequest, codes: str) -> HttpResponse:
+    conversation = services.conversation_for_liaison(
+        actor=request.user,  # type: ignore[arg-type]
+        agency_codes=codes.split("+"),
+    )
+    return _conversation_page(request, conversation)
+
+
+def direct_conversation(request: HttpRequest, username: str) -> HttpResponse:
+    other = get_object_or_404(User, username=username, is_active=True)
+    conversation = services.conversation_for_direct(actor=request.user, other=other)  # type: ignore[arg-type]
+    return _conversation_page(request, conversation)
+
+
+def message_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    user: User = request.user  # type: ignore[assignment]
+    results = selectors.message_search(user=user, query=query) if query.strip() else []
+    context = {"query": query, "results": results, "title": _("Search messages")}
+    return render(request, "messaging/search.html", context)

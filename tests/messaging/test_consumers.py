@@ -1,0 +1,344 @@
+"""The messaging socket, through the real ASGI application with real sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+import pytest_asyncio
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.conf import settings as django_settings
+from django.db import connections
+from django.test import Client
+
+from config.asgi import application
+from portal.cases.services import case_co_handling_end, case_co_handling_start
+from portal.core.bootstrap import seed_reference_data
+from portal.core.models import Role, User
+from portal.core.people import membership_end
+from portal.messaging import consumers, services
+from portal.messaging.models import Conversation, Message
+
+from ..factories import agency, make_case, member
+from ..referrals.builders import draft, move
+
+PATH = "/ws/messaging/"
+ORIGIN = (b"origin", b"http://localhost")
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def in_memory_layer(settings):
+    """Each test gets its own layer: a shared Redis would mix pushes of parallel test runs."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def close_worker_connections():
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+def people(transactional_db) -> dict[str, User]:
+    seed_reference_data()  # a transactional test starts from a flushed database
+    return {
+        "arb": member("arb.mediator", "arbitration", Role.MEDIATOR),
+        "arb_admin": member("arb.admin", "arbitration", Role.AGENCY_ADMIN),
+        "proc": member("proc.liaison", "procuratorate", Role.LIAISON),
+        "bureau": member("bureau.inspector", "bureau", Role.INSPECTOR),
+    }
+
+
+@pytest.fixture
+def conversation_id(people) -> int:
+    """The conversation of an arbitration case co-handled with the procuratorate."""
+    case = make_case(agency_code="arbitration", actor=people["arb"])
+    case_co_handling_start(actor=people["arb_admin"], case=case, agency=agency("procuratorate"))
+    return services.conversation_for_case(actor=people["arb"], case_id=case.pk).pk
+
+
+@database_sync_to_async
+def session_cookie(user: User) -> bytes:
+    client = Client()
+    client.force_login(user)
+    name = django_settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}".encode()
+
+
+async def open_socket(user: User | None, origin=ORIGIN) -> WebsocketCommunicator:
+    headers = [origin]
+    if user is not None:
+        headers.append((b"cookie", await session_cookie(user)))
+    communicator = WebsocketCommunicator(application, PATH, headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def join(communicator: WebsocketCommunicator, conversation: int, after: int = 0) -> list:
+    """Join and read up to the end of the backlog; returns the frames in between."""
+    await communicator.send_json_to({"type": "join", "conversation": conversation, "after": after})
+    frames = []
+    while True:
+        frame = await communicator.receive_json_from()
+        if frame["type"] == "caught_up":
+            return frames
+        frames.append(frame)
+
+
+async def next_of(communicator: WebsocketCommunicator, kind: str) -> dict:
+    """The next frame of one type, skipping presence and typing chatter."""
+    while True:
+        frame = await communicator.receive_json_from()
+        if frame["type"] == kind:
+            return frame
+
+
+async def say(communicator, conversation: int, body: str) -> int:
+    await communicator.send_json_to({"type": "send", "conversation": conversation, "body": body})
+    return (await next_of(communicator, "sent"))["id"]
+
+
+async def test_an_anonymous_connection_is_refused():
+    communicator = WebsocketCommunicator(application, PATH, headers=[ORIGIN])
+    connected, code = await communicator.connect()
+    assert connected is False and code == 4401
+    await communicator.disconnect()
+
+
+async def test_a_foreign_origin_is_rejected_even_with_a_valid_session(people):
+    communicator = WebsocketCommunicator(
+        application,
+        PATH,
+        headers=[
+            (b"origin", b"https://evil.example.com"),
+            (b"cookie", await session_cookie(people["arb"])),
+        ],
+    )
+    connected, _ = await communicator.connect()
+    assert connected is False
+    await communicator.disconnect()
+
+
+async def test_two_agencies_see_each_others_messages_in_order(people, conversation_id):
+    arb = await open_socket(people["arb"])
+    proc = await open_socket(people["proc"])
+    await join(arb, conversation_id)
+    await join(proc, conversation_id)
+    for body in ["一", "二", "三"]:
+        await say(arb, conversation_id, body)
+    received = [(await next_of(proc, "message.new"))["body"] for _ in range(3)]
+    assert received == ["一", "二", "三"]
+    await arb.disconnect()
+    await proc.disconnect()
+
+
+async def test_a_conversation_one_may_not_see_answers_an_error_and_stores_nothing(
+    people, conversation_id
+):
+    bureau = await open_socket(people["bureau"])
+    await bureau.send_json_to({"type": "join", "conversation": conversation_id})
+    assert await bureau.receive_json_from() == {"type": "error", "error": "not_found"}
+    await bureau.send_json_to({"type": "send", "conversation": conversation_id, "body": "偷听"})
+    assert await bureau.receive_json_from() == {"type": "error", "error": "not_found"}
+    assert await database_sync_to_async(Message.objects.count)() == 0
+    # The connection stays healthy: a conversation of its own still works.
+    direct = await database_sync_to_async(services.conversation_for_direct)(
+        actor=people["bureau"], other=people["arb"]
+    )
+    assert await join(bureau, direct.pk) == [{"type": "joined", "conversation": direct.pk}]
+    await bureau.disconnect()
+
+
+async def test_bad_frames_answer_errors_and_the_connection_stays_healthy(people, conversation_id):
+    arb = await open_socket(people["arb"])
+    await arb.send_to(text_data="{not json")
+    assert await arb.receive_json_from() == {"type": "error", "error": "malformed"}
+    await arb.send_to(text_data=json.dumps({"type": "shout"}))
+    assert await arb.receive_json_from() == {"type": "error", "error": "unknown_type"}
+    await arb.send_to(text_data=json.dumps({"type": "send", "conversation": conversation_id}))
+    assert await arb.receive_json_from() == {"type": "error", "error": "malformed"}
+    big = json.dumps({"type": "send", "conversation": conversation_id, "body": "字" * 10000})
+    await arb.send_to(text_data=big)
+    assert await arb.receive_json_from() == {"type": "error", "error": "frame_too_large"}
+    await arb.send_to(text_data="[1, 2]")
+    assert await arb.receive_json_from() == {"type": "error", "error": "malformed"}
+    assert await database_sync_to_async(Message.objects.count)() == 0
+    await join(arb, conversation_id)
+    assert await say(arb, conversation_id, "还好") > 0
+    await arb.disconnect()
+
+
+async def test_a_flooding_connection_is_throttled_without_slowing_another(
+    people, conversation_id, monkeypatch
+):
+    monkeypatch.setattr(consumers, "BUCKET_CAPACITY", 3.0)
+    monkeypatch.setattr(consumers, "BUCKET_REFILL_PER_SECOND", 0.001)
+    flood = await open_socket(people["arb"])
+    other = await open_socket(people["proc"])
+    for _ in range(3):
+        await flood.send_json_to({"type": "typing", "conversation": conversation_id})
+        assert (await flood.receive_json_from())["error"] == "not_found"  # not joined
+    await flood.send_json_to({"type": "typing", "conversation": conversation_id})
+    assert await flood.receive_json_from() == {"type": "error", "error": "rate_limited"}
+    await other.send_json_to({"type": "join", "conversation": conversation_id})
+    assert await other.receive_json_from() == {"type": "joined", "conversation": conversation_id}
+    await flood.disconnect()
+    await other.disconnect()
+
+
+async def test_revoked_access_stops_delivery_at_once(people, conversation_id):
+    arb = await open_socket(people["arb"])
+    proc = await open_socket(people["proc"])
+    await join(arb, conversation_id)
+    await join(proc, conversation_id)
+    await say(arb, conversation_id, "共享期间")
+    assert (await next_of(proc, "message.new"))["body"] == "共享期间"
+
+    @database_sync_to_async
+    def stop_sharing() -> None:
+        case = Conversation.objects.select_related("case").get(pk=conversation_id).case
+        case_co_handling_end(actor=people["arb_admin"], case=case, agency=agency("procuratorate"))
+
+    await stop_sharing()
+    await say(arb, conversation_id, "结束之后")
+    assert await next_of(proc, "revoked") == {"type": "revoked", "conversation": conversation_id}
+    assert await proc.receive_nothing(timeout=0.2)
+    await say(arb, conversation_id, "再一条")
+    assert await proc.receive_nothing(timeout=0.2)
+    await arb.disconnect()
+    await proc.disconnect()
+
+
+async def test_a_reconnecting_client_gets_everything_after_its_last_id(people, conversation_id):
+    arb = await open_socket(people["arb"])
+    proc = await open_socket(people["proc"])
+    await join(arb, conversation_id)
+    await join(proc, conversation_id)
+    first = await say(arb, conversation_id, "断线前")
+    assert (await next_of(proc, "message.new"))["id"] == first
+    await proc.disconnect()
+    missed = [await say(arb, conversation_id, body) for body in ["断线中一", "断线中二"]]
+
+    proc = await open_socket(people["proc"])
+    frames = await join(proc, conversation_id, after=first)
+    backlog = [frame for frame in frames if frame["type"] == "message.new"]
+    assert [frame["id"] for frame in backlog] == missed
+    assert [frame["body"] for frame in backlog] == ["断线中一", "断线中二"]
+    await arb.disconnect()
+    await proc.disconnect()
+
+
+async def test_typing_and_presence_reach_the_others_but_not_oneself(people, conversation_id):
+    arb = await open_socket(people["arb"])
+    proc = await open_socket(people["proc"])
+    await join(arb, conversation_id)
+    await join(proc, conversation_id)
+    assert await next_of(arb, "presence") == {
+        "type": "presence",
+        "user": people["proc"].pk,
+        "state": "online",
+        "conversation": conversation_id,
+    }
+    await proc.send_json_to({"type": "typing", "conversation": conversation_id})
+    assert await next_of(arb, "typing") == {
+        "type": "typing",
+        "user": people["proc"].pk,
+        "conversation": conversation_id,
+    }
+    assert await proc.receive_nothing(timeout=0.2)
+    await proc.disconnect()
+    assert (await next_of(arb, "presence"))["state"] == "offline"
+    await arb.disconnect()
+
+
+async def test_read_receipts_and_acknowledgements_go_through_the_socket(people, conversation_id):
+    arb = await open_socket(people["arb"])
+    proc = await open_socket(people["proc"])
+    await join(arb, conversation_id)
+    await join(proc, conversation_id)
+    await arb.send_json_to(
+        {
+            "type": "send",
+            "conversation": conversation_id,
+            "body": "请确认",
+            "mentions": {"users": [people["proc"].pk]},
+            "ack_requested": True,
+        }
+    )
+    message_id = (await next_of(arb, "sent"))["id"]
+    await proc.send_json_to({"type": "read", "conversation": conversation_id, "up_to": message_id})
+    assert (await next_of(arb, "read"))["user"] == people["proc"].pk
+    await proc.send_json_to({"type": "ack", "message": message_id})
+    assert (await next_of(arb, "acknowledged"))["message"] == message_id
+    await arb.disconnect()
+    await proc.disconnect()
+
+
+@pytest.mark.redis
+async def test_messages_travel_through_the_redis_channel_layer(settings, people, conversation_id):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # A prefix of our own: other test runs may share this Redis server.
+            "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"test-{uuid.uuid4().hex}"},
+        }
+    }
+    layer = get_channel_layer()
+    try:
+        arb = await open_socket(people["arb"])
+        proc = await open_socket(people["proc"])
+        await join(arb, conversation_id)
+        await join(proc, conversation_id)
+        await say(arb, conversation_id, "经由Redis")
+        frame = await asyncio.wait_for(next_of(proc, "message.new"), 5)
+        assert frame["body"] == "经由Redis"
+        await arb.disconnect()
+        await proc.disconnect()
+    finally:
+        await layer.flush()
+        await layer.close_pools()
+
+
+async def test_a_referral_page_hears_of_a_status_change_made_elsewhere(people):
+    referral = await database_sync_to_async(
+        lambda: move(draft(people["arb"], "procuratorate"), "send", people["arb"])
+    )()
+    path = f"/referrals/{referral.pk}/"
+    sender_page = await open_socket(people["arb"])
+    await sender_page.send_json_to({"type": "watch", "path": path})
+    assert await sender_page.receive_json_from() == {"type": "watching", "path": path}
+    stranger_page = await open_socket(people["bureau"])
+    await stranger_page.send_json_to({"type": "watch", "path": path})
+    assert await stranger_page.receive_json_from() == {"type": "error", "error": "not_found"}
+    await stranger_page.send_json_to({"type": "watch", "path": "/admin/"})
+    assert await stranger_page.receive_json_from() == {"type": "error", "error": "not_found"}
+
+    await database_sync_to_async(move)(referral, "acknowledge", people["proc"])
+    assert await sender_page.receive_json_from() == {"type": "changed", "status": "acknowledged"}
+    assert await stranger_page.receive_nothing(timeout=0.2)
+    await sender_page.disconnect()
+    await stranger_page.disconnect()
+
+
+async def test_a_member_who_leaves_the_agency_stops_receiving_at_once(people):
+    channel = await database_sync_to_async(services.conversation_for_liaison)(
+        actor=people["arb"], agency_codes=["arbitration", "procuratorate"]
+    )
+    arb = await open_socket(people["arb"])
+    proc = await open_socket(people["proc"])
+    await join(arb, channel.pk)
+    await join(proc, channel.pk)
+    await database_sync_to_async(membership_end)(actor=None, user=people["proc"])
+    await say(arb, channel.pk, "离职之后")
+    assert await next_of(proc, "revoked") == {"type": "revoked", "conversation": channel.pk}
+    assert await proc.receive_nothing(timeout=0.2)
+    await arb.disconnect()
+    await proc.disconnect()
