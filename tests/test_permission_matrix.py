@@ -41,6 +41,7 @@ from portal.core.documents import document_render, document_request
 from portal.core.management.commands.seed_demo import ADMIN_MODEL_PERMS, DEMO_USERS
 from portal.core.models import Agency, AppointmentKind, Document, Role, User
 from portal.core.people import appointment_create
+from portal.messaging.services import conversation_for_case, message_send
 
 from .factories import UserFactory, make_case, member
 from .meetings.matrix import MeetingWorld, build_meetings
@@ -454,6 +455,86 @@ INTAKE_ROWS: dict[str, Row] = {
 }
 MATRIX.update(INTAKE_ROWS)
 
+# Mediation (README, "Mediation and confirmation"): a mediation is reached through its case, so
+# who sees the case sees the page (another agency's is a 404). The world's cases are filed and
+# not mediated: every move is refused with a message, to the committee's staff too (opening
+# needs the intake decision first); the services' role rules are tested in tests/mediation.
+MEDIATION_ROWS: dict[str, Row] = {
+    "mediation:list": Row("GET", by_role(OK, anonymous=LOGIN)),
+    "mediation:case": _case_row("GET", by_role(OK), assigned=OK),
+    **{
+        name: _case_row("POST", by_role(REFUSED), assigned=REFUSED)
+        for name in (
+            "mediation:open",
+            "mediation:assign",
+            "mediation:conflict",
+            "mediation:session-schedule",
+            "mediation:session-record",
+            "mediation:extend",
+            "mediation:agreement-draft",
+            "mediation:agree",
+            "mediation:fail",
+            "mediation:employer-link",
+            "mediation:arbitration-confirm",
+            "mediation:court-apply",
+            "mediation:court-decision",
+            "mediation:payment",
+            "mediation:enforcement",
+        )
+    },
+    # public: the claimant confirms only after a status lookup in this visit, the employer
+    # only with a live one-time link; a fresh client has neither
+    "mediation:claimant-confirm": Row("POST", by_role(NOT_FOUND)),
+    "mediation:employer-confirm": Row(
+        "GET", by_role(NOT_FOUND), kwargs={"token": "no-such-one-time-token"}
+    ),
+}
+MATRIX.update(MEDIATION_ROWS)
+
+
+def _message_file_data(world: World, case: Case | None) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("scan.png", png_bytes(), "image/png"), "body": ""}
+
+
+# Messaging (README, "Messaging"): a conversation is open to whoever sees its case, referral or
+# meeting (so is a file sent into a case's conversation); a liaison channel to the working staff
+# of its agencies (a leader has no working role); the list and the search show only what the
+# reader may see, so every account may open them.
+MESSAGING_ROWS: dict[str, Row] = {
+    "messaging:index": Row("GET", by_role(OK, anonymous=LOGIN)),
+    "messaging:search": Row("GET", by_role(OK, anonymous=LOGIN)),
+    "messaging:case": _case_row("GET", by_role(OK), assigned=OK),
+    "messaging:case-attachment-add": _case_row(
+        "POST", by_role(REDIRECT), assigned=REDIRECT, data=_message_file_data
+    ),
+    "messaging:case-attachment-download": _case_row(
+        "GET", by_role(OK), assigned=OK, target="message-attachment"
+    ),
+    "messaging:referral": _referral_row("GET", "referral:sent", by_role(OK), by_role(OK)),
+    "messaging:meeting": _meeting_row("GET", "meeting:planning", by_role(OK)),
+    "messaging:liaison": Row(
+        "GET",
+        by_role(
+            NOT_FOUND,
+            arb_mediator=OK,
+            arb_arbitrator=OK,
+            arb_admin=OK,
+            proc_liaison=OK,
+            proc_admin=OK,
+            anonymous=LOGIN,
+        ),
+        kwargs={"codes": "arbitration+procuratorate"},
+    ),
+    # direct messages between two staff members: not with oneself, not for the leader or an
+    # account without an agency
+    "messaging:direct": Row(
+        "GET",
+        by_role(OK, arb_mediator=NOT_FOUND, leader=NOT_FOUND, superuser=NOT_FOUND, anonymous=LOGIN),
+        kwargs={"username": "arb.mediator"},
+    ),
+}
+MATRIX.update(MESSAGING_ROWS)
+
 # The Django admin, one documented group. Anonymous visitors are sent to a login page:
 # LoginRequiredMiddleware answers first, with the admin's login page for the site-wide views
 # (Django marks them so) and the portal's for the model views; users without is_staff go to the
@@ -484,6 +565,7 @@ class World:
     referrals: dict[tuple[str, str], Any] = field(default_factory=dict)
     referral_attachments: dict[int, Any] = field(default_factory=dict)  # by referral pk
     meetings: MeetingWorld = field(default_factory=MeetingWorld)
+    message_attachments: dict[int, Any] = field(default_factory=dict)  # by case pk
 
     def meeting_cells(self, row: Row, role: str, target: str) -> tuple[list[Any], str]:
         """The meetings a cell tries (in the row's state), and what the role should get."""
@@ -605,6 +687,15 @@ def _build_world() -> World:
     world = World(users, cases, evidence, documents, assignee_for)
     _build_referrals(world)
     world.meetings = build_meetings(users, cases)
+    for key, case in cases.items():
+        author = users[creators[key]]
+        conversation = conversation_for_case(actor=author, case_id=case.pk)
+        world.message_attachments[case.pk] = message_send(
+            actor=author,
+            conversation=conversation,
+            body="",
+            attachment=SimpleUploadedFile("scan.png", png_bytes(), "image/png"),
+        )
     return world
 
 
@@ -745,6 +836,9 @@ def _url(world: World, name: str, row: Row, case: Case | None) -> str:
         return reverse(name, kwargs={"pk": case.pk})
     if row.target == "case":
         return reverse(name, kwargs={"pk": case.pk})
+    if row.target == "message-attachment":
+        message = world.message_attachments[case.pk]
+        return reverse(name, kwargs={"pk": case.pk, "message_pk": message.pk})
     if row.target == "evidence":
         return reverse(name, kwargs={"pk": case.pk, "evidence_pk": world.evidence[case.pk].pk})
     return reverse(name, kwargs={"pk": world.documents[case.pk].pk})

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "portal.kiosk",
     "portal.referrals",
     "portal.meetings",
+    "portal.mediation",
+    "portal.messaging",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +152,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.core.tasks.appointment_expiry_sweep_task",
         "schedule": 3600,
     },
+    # Warn the mediator before the 15-day mediation term (art. 14) ends; each term once.
+    "mediation-term-warnings": {
+        "task": "portal.mediation.tasks.mediation_terms_warn_task",
+        "schedule": 3600,
+    },
+    # An instalment of a mediation agreement not paid by its day alerts the mediator once.
+    "mediation-instalments-missed": {
+        "task": "portal.mediation.tasks.instalments_missed_sweep_task",
+        "schedule": 3600,
+    },
     "referral-overdue-sweep": {
         "task": "portal.referrals.tasks.referral_overdue_sweep_task",
         "schedule": 3600,
@@ -166,6 +178,11 @@ CELERY_BEAT_SCHEDULE = {
     "meeting-action-item-overdue-sweep": {
         "task": "portal.meetings.tasks.action_items_overdue_sweep_task",
         "schedule": 3600,
+    },
+    # Unacknowledged "please acknowledge" messages come back hourly (each reminder once).
+    "messaging-acknowledgement-reminders": {
+        "task": "portal.messaging.tasks.acknowledgements_remind_task",
+        "schedule": 600,
     },
 }
 

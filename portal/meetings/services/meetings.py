@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -247,14 +247,24 @@ def room_taken(
     )
 
 
+def _lost_the_room(exc: Exception) -> bool:
+    """The exclusion constraint refused the booking, or, when two bookings of one room check
+    the constraint against each other at the same instant, PostgreSQL broke the deadlock by
+    aborting this one (SQLSTATE 40P01): either way the other booking won the room."""
+    if isinstance(exc, IntegrityError):
+        return "meeting_room_no_double_booking" in str(exc)
+    deadlock = getattr(exc.__cause__, "sqlstate", None) == "40P01"
+    return deadlock and "exclusion constraint" in str(exc)
+
+
 def save_booking(meeting: Meeting, fields: list[str]) -> None:
     """Save a meeting that may hold a room; the database refuses a double booking."""
     try:
         with transaction.atomic():
             meeting.save(update_fields=fields)
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
         room, starts_at, ends_at = meeting.room, meeting.starts_at, meeting.ends_at
-        if "meeting_room_no_double_booking" not in str(exc) or not (room and starts_at and ends_at):
+        if not _lost_the_room(exc) or not (room and starts_at and ends_at):
             raise
         taken = room_bookings(room, starts_at, ends_at, exclude=meeting).first()
         raise room_taken(

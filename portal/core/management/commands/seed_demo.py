@@ -294,6 +294,7 @@ class Command(BaseCommand):
             self._cases(users)
             self._referrals(users)
             self._meetings(users)
+            self._mediations(users)
             filings = self._filings(users)
         for tracking_number, state, secret in filings:
             self.stdout.write(f"Demo kiosk filing {tracking_number} ({state}): secret {secret}")
@@ -570,6 +571,12 @@ class Command(BaseCommand):
                     outcome="case_opened",
                     text="公安机关已立案侦查。",
                 )
+
+    def _mediations(self, users: dict[str, User]) -> None:
+        """Mediations in every stage, one by the bureau's special mediator (portal.mediation)."""
+        from portal.mediation.demo import seed_mediations
+
+        seed_mediations(users)
 
     def _meetings(self, users: dict[str, User]) -> None:
         """A meeting of every kind, an open poll, approved minutes with an overdue action item."""
