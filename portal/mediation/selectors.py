@@ -68,6 +68,11 @@ class ClaimantMediation:
     statement_number: str = ""
 
 
+def claimant_agreement(case: Case) -> Agreement | None:
+    """The agreement of the claimant's case, with its document, if one was drafted."""
+    return Agreement.objects.select_related("document").filter(mediation__case=case).first()
+
+
 def claimant_mediation(case: Case) -> ClaimantMediation | None:
     mediation = (
         Mediation.objects.select_related("mediator", "agreement__document")

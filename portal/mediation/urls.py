@@ -23,8 +23,19 @@ urlpatterns = [
     path("case/<int:pk>/court/apply/", views.court_apply, name="court-apply"),
     path("case/<int:pk>/court/decision/", views.court_decision, name="court-decision"),
     path("case/<int:pk>/payments/", views.instalment_payment, name="payment"),
+    path(
+        "case/<int:pk>/payments/<int:instalment_pk>/evidence/",
+        views.instalment_evidence_download,
+        name="payment-evidence",
+    ),
     path("case/<int:pk>/enforcement/", views.enforcement_record, name="enforcement"),
     # public: the claimant (through the kiosk status page) and the employer (one-time link)
     path("confirm/claimant/", views.claimant_confirm, name="claimant-confirm"),
+    path("confirm/claimant/agreement/", views.claimant_agreement_pdf, name="claimant-agreement"),
     path("confirm/<str:token>/", views.employer_confirm, name="employer-confirm"),
+    path(
+        "confirm/<str:token>/agreement/",
+        views.employer_agreement_pdf,
+        name="employer-agreement",
+    ),
 ]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.errors import ApplicationError
 from portal.core.http import report_error
@@ -38,7 +41,7 @@ from .forms import (
     SessionForm,
     SessionRecordForm,
 )
-from .models import Mediation, MediationSession, SessionStatus
+from .models import Agreement, Instalment, Mediation, MediationSession, SessionStatus
 from .permissions import access_mediation_case, can_conduct, can_open, is_admin
 
 PAGE_SIZE = 25
@@ -357,9 +360,43 @@ def employer_confirm(request: HttpRequest, token: str) -> HttpResponse:
         "case": agreement.mediation.case,
         "instalments": list(agreement.instalments.all()),
         "sha256": sha256,
+        "token": token,
         "form": form,
     }
     return render(request, "mediation/employer_confirm.html", context)
+
+
+def _agreement_pdf(agreement: Agreement | None) -> HttpResponseBase:
+    """The agreement's rendered PDF as an attachment; 404 while it is not ready."""
+    document = agreement.document if agreement is not None else None
+    if document is None or document.status != DocumentStatus.READY or not document.file:
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.title or 'agreement'}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@public
+@require_GET
+def claimant_agreement_pdf(request: HttpRequest) -> HttpResponseBase:
+    """The claimant's copy, only while their status lookup is open in this session."""
+    case = access_claimant_case(request)
+    return _agreement_pdf(selectors.claimant_agreement(case))
+
+
+@public
+@require_GET
+def employer_agreement_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The employer's copy; reading it does not use up the one-time link."""
+    link = services.employer_link_get(token)
+    if link is None:
+        raise Http404
+    return _agreement_pdf(link.agreement)
 
 
 @require_POST
@@ -423,6 +460,28 @@ def _pay(actor: User, mediation: Mediation, data: dict[str, Any]) -> object:
 def instalment_payment(request: HttpRequest, pk: int) -> HttpResponse:
     form = PaymentForm(request.POST, request.FILES)
     return _act(request, pk, form, _pay, _("Payment recorded."))
+
+
+@require_GET
+def instalment_evidence_download(
+    request: HttpRequest, pk: int, instalment_pk: int
+) -> HttpResponseBase:
+    _case, mediation = access_mediation_case(_user(request), pk)
+    if mediation is None:
+        raise Http404
+    instalment = get_object_or_404(Instalment, pk=instalment_pk, agreement__mediation=mediation)
+    if not instalment.evidence:
+        raise Http404
+    # The saved name carries the extension of the checked type (services.instalment_record_payment).
+    suffix = PurePosixPath(instalment.evidence.name or "").suffix
+    response = FileResponse(
+        instalment.evidence.open("rb"),
+        as_attachment=True,
+        filename=f"payment-{instalment.sequence}{suffix}",
+        content_type=mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST

@@ -1,0 +1,157 @@
+"""Downloads around the agreement: the payment evidence for staff who see the mediation, the
+agreement PDF for the claimant (while the status lookup is open) and the employer (while the
+one-time link is live)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from portal.mediation.services import employer_link_issue, instalment_record_payment
+
+from .test_confirmation import _kiosk_agreement
+
+pytestmark = pytest.mark.django_db
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (10, 120, 10)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def paid(frozen, arbitration_mediator):
+    return instalment_record_payment(
+        actor=arbitration_mediator,
+        instalment=frozen.instalments.first(),
+        paid_on=timezone.localdate(),
+        amount=Decimal("3000.00"),
+        evidence=SimpleUploadedFile("slip.html", _png(), "image/png"),
+    )
+
+
+def _evidence_url(instalment) -> str:
+    return reverse(
+        "mediation:payment-evidence",
+        kwargs={"pk": instalment.agreement.mediation.case_id, "instalment_pk": instalment.pk},
+    )
+
+
+def test_staff_who_see_the_mediation_download_the_payment_evidence_as_an_attachment(
+    client, paid, arbitration_mediator
+):
+    client.force_login(arbitration_mediator)
+    page = client.get(reverse("mediation:case", kwargs={"pk": paid.agreement.mediation.case_id}))
+    assert _evidence_url(paid) in page.content.decode()
+    response = client.get(_evidence_url(paid))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert ".png" in response["Content-Disposition"]
+    assert hashlib.sha256(_body(response)).hexdigest() == paid.evidence_sha256
+
+
+def test_the_payment_evidence_is_a_404_for_another_agency(client, paid, procuratorate_liaison):
+    client.force_login(procuratorate_liaison)
+    assert client.get(_evidence_url(paid)).status_code == 404
+
+
+def test_an_instalment_without_evidence_or_of_another_mediation_is_a_404(
+    client, paid, frozen, arbitration_mediator
+):
+    client.force_login(arbitration_mediator)
+    unpaid = frozen.instalments.exclude(pk=paid.pk).first()
+    assert client.get(_evidence_url(unpaid)).status_code == 404
+    wrong = reverse(
+        "mediation:payment-evidence",
+        kwargs={"pk": frozen.mediation.case_id, "instalment_pk": paid.pk + 1000},
+    )
+    assert client.get(wrong).status_code == 404
+
+
+def test_the_claimant_downloads_the_agreement_pdf_while_the_status_lookup_is_open(
+    client, settings, arbitrator, arbitration_admin, arbitration_mediator
+):
+    agreement, secret = _kiosk_agreement(
+        settings, arbitrator, arbitration_admin, arbitration_mediator
+    )
+    address = reverse("mediation:claimant-agreement")
+    assert client.get(address).status_code == 404  # no lookup yet
+    case = agreement.mediation.case
+    client.post(
+        reverse("kiosk:status"), {"tracking_number": case.tracking_number, "secret": secret}
+    )
+    assert address in client.get(reverse("kiosk:status")).content.decode()
+    response = client.get(address)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert hashlib.sha256(_body(response)).hexdigest() == agreement.document.sha256
+    client.cookies.clear()  # a new visit: the lookup is gone
+    assert client.get(address).status_code == 404
+
+
+def test_a_wrong_secret_gives_no_agreement_pdf(
+    client, settings, arbitrator, arbitration_admin, arbitration_mediator
+):
+    agreement, _secret = _kiosk_agreement(
+        settings, arbitrator, arbitration_admin, arbitration_mediator
+    )
+    case = agreement.mediation.case
+    client.post(
+        reverse("kiosk:status"), {"tracking_number": case.tracking_number, "secret": "wrong-one"}
+    )
+    assert client.get(reverse("mediation:claimant-agreement")).status_code == 404
+
+
+def test_the_employer_downloads_the_agreement_pdf_and_can_still_confirm(
+    client, agreed, arbitration_mediator
+):
+    _link, token = employer_link_issue(actor=arbitration_mediator, mediation=agreed.mediation)
+    address = reverse("mediation:employer-agreement", kwargs={"token": token})
+    confirm = reverse("mediation:employer-confirm", kwargs={"token": token})
+    assert address in client.get(confirm).content.decode()
+    response = client.get(address)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert hashlib.sha256(_body(response)).hexdigest() == agreed.document.sha256
+    done = client.post(
+        confirm,
+        {
+            "representative": "李经理",
+            "credit_code": agreed.mediation.case.employer.credit_code,
+            "sha256": agreed.document.sha256,
+        },
+    )
+    assert done.status_code == 200
+    agreed.refresh_from_db()
+    assert agreed.employer_confirmed_at is not None
+    assert client.get(address).status_code == 404  # the link is used
+
+
+def test_a_wrong_or_expired_employer_token_gives_no_agreement_pdf(
+    client, agreed, arbitration_mediator
+):
+    link, token = employer_link_issue(actor=arbitration_mediator, mediation=agreed.mediation)
+    wrong = reverse("mediation:employer-agreement", kwargs={"token": "nope" * 11})
+    assert client.get(wrong).status_code == 404
+    link.expires_at = timezone.now() - datetime.timedelta(minutes=1)
+    link.save(update_fields=["expires_at"])
+    address = reverse("mediation:employer-agreement", kwargs={"token": token})
+    assert client.get(address).status_code == 404
