@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from portal.core.models import User
 
 from .models import Conversation, Message, ReadMark
-from .permissions import authorise, conversations_visible_to
+from .permissions import authorise, conversations_visible_to, is_staff_member
 
 CATCH_UP_LIMIT = 500
 
@@ -38,7 +38,7 @@ def message_payload(message: Message) -> dict[str, Any]:
 
 
 def _with_relations(queryset: QuerySet[Message]) -> QuerySet[Message]:
-    return queryset.select_related("author", "conversation").prefetch_related(
+    return queryset.select_related("author", "conversation", "reply_to__author").prefetch_related(
         "mentioned_users", "mentioned_agencies"
     )
 
@@ -139,3 +139,17 @@ def conversation_list(user: User, limit: int = 100) -> list[dict[str, Any]]:
         }
         for conversation in conversations
     ]
+
+
+def direct_partners(user: User) -> list[User]:
+    """The people the user may write to directly: the other active working staff of the member
+    agencies, by agency and name. Only names and agencies are shown of them."""
+    if not is_staff_member(user):
+        return []
+    candidates = (
+        User.objects.filter(is_active=True, membership__active=True)
+        .exclude(pk=user.pk)
+        .select_related("membership__agency")
+        .order_by("membership__agency__code", "full_name", "username")
+    )
+    return [other for other in candidates if is_staff_member(other)]

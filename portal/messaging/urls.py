@@ -16,6 +16,15 @@ urlpatterns = [
     ),
     path("referral/<int:pk>/", views.referral_conversation, name="referral"),
     path("meeting/<int:pk>/", views.meeting_conversation, name="meeting"),
+    path("direct/", views.direct_pick, name="direct-pick"),
     path("direct/<str:username>/", views.direct_conversation, name="direct"),
+    path("message/<int:message_pk>/reply/", views.message_reply, name="message-reply"),
+    path("message/<int:message_pk>/edit/", views.message_edit, name="message-edit"),
+    path("message/<int:message_pk>/delete/", views.message_delete, name="message-delete"),
+    path(
+        "message/<int:message_pk>/acknowledge/",
+        views.message_acknowledge,
+        name="message-acknowledge",
+    ),
     path("liaison/<str:codes>/", views.liaison_conversation, name="liaison"),
 ]

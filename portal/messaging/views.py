@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,8 +19,8 @@ from portal.core.models import Agency, User
 
 from . import selectors, services
 from .forms import AttachmentForm
-from .models import Conversation, Message
-from .permissions import is_staff_member
+from .models import Acknowledgement, Conversation, Message, ReadMark
+from .permissions import authorise, is_staff_member
 
 LIAISON_SETS = [
     (Agency.ARBITRATION, Agency.BUREAU),
@@ -38,13 +40,39 @@ def messaging_index(request: HttpRequest) -> HttpResponse:
             if agency.code in codes:
                 label = " · ".join(names.get(code, code) for code in codes)
                 channels.append(("+".join(codes), label))
-    context = {"conversations": selectors.conversation_list(user), "liaison_channels": channels}
+    context = {
+        "conversations": selectors.conversation_list(user),
+        "liaison_channels": channels,
+        "direct_partners": selectors.direct_partners(user),
+    }
     return render(request, "messaging/index.html", context)
+
+
+def _annotate_moves(user: User, conversation: Conversation, shown: list[Message]) -> None:
+    """What the reader may do with each message, and how many others have read it."""
+    marks = list(
+        ReadMark.objects.filter(conversation=conversation).values_list("user_id", "last_read_id")
+    )
+    pending = set(
+        Acknowledgement.objects.filter(
+            message__in=shown, user=user, acknowledged_at__isnull=True
+        ).values_list("message_id", flat=True)
+    )
+    now = timezone.now()
+    for message in shown:
+        own = message.author_id == user.pk and message.deleted_at is None
+        message.can_delete = own  # type: ignore[attr-defined]
+        message.can_edit = own and now - message.created_at <= services.EDIT_WINDOW  # type: ignore[attr-defined]
+        message.ack_pending = message.pk in pending  # type: ignore[attr-defined]
+        message.read_by = sum(  # type: ignore[attr-defined]
+            1 for reader, last in marks if reader != message.author_id and last >= message.pk
+        )
 
 
 def _conversation_page(request: HttpRequest, conversation: Conversation) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     shown = selectors.messages_recent(user=user, conversation=conversation)
+    _annotate_moves(user, conversation, shown)
     context = {
         "conversation": conversation,
         "title": selectors.conversation_title(conversation, user),
@@ -116,6 +144,14 @@ def liaison_conversation(request: HttpRequest, codes: str) -> HttpResponse:
     return _conversation_page(request, conversation)
 
 
+def direct_pick(request: HttpRequest) -> HttpResponse:
+    """The index's picker is a plain GET form; its choice becomes the conversation's address."""
+    username = request.GET.get("username", "")
+    if not username:
+        return redirect("messaging:index")
+    return redirect("messaging:direct", username=username)
+
+
 def direct_conversation(request: HttpRequest, username: str) -> HttpResponse:
     other = get_object_or_404(User, username=username, is_active=True)
     conversation = services.conversation_for_direct(actor=request.user, other=other)  # type: ignore[arg-type]
@@ -128,3 +164,72 @@ def message_search(request: HttpRequest) -> HttpResponse:
     results = selectors.message_search(user=user, query=query) if query.strip() else []
     context = {"query": query, "results": results, "title": _("Search messages")}
     return render(request, "messaging/search.html", context)
+
+
+# Each move on one message is also a plain form posting here, so the page works without the
+# socket; the socket still carries the change to everyone else live.
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("messaging:index")
+
+
+def _message_for(request: HttpRequest, message_pk: int) -> Message:
+    """The message, if its conversation is open to the reader (404 otherwise)."""
+    message = get_object_or_404(Message.objects.select_related("conversation"), pk=message_pk)
+    authorise(request.user, message.conversation)  # type: ignore[arg-type]
+    return message
+
+
+@require_POST
+def message_reply(request: HttpRequest, message_pk: int) -> HttpResponse:
+    message = _message_for(request, message_pk)
+    try:
+        services.message_send(
+            actor=request.user,  # type: ignore[arg-type]
+            conversation=message.conversation,
+            body=request.POST.get("body", ""),
+            reply_to_id=message.pk,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request)
+
+
+@require_POST
+def message_edit(request: HttpRequest, message_pk: int) -> HttpResponse:
+    message = _message_for(request, message_pk)
+    try:
+        services.message_edit(
+            actor=request.user,  # type: ignore[arg-type]
+            message_id=message.pk,
+            body=request.POST.get("body", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request)
+
+
+@require_POST
+def message_delete(request: HttpRequest, message_pk: int) -> HttpResponse:
+    message = _message_for(request, message_pk)
+    try:
+        services.message_delete(actor=request.user, message_id=message.pk)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request)
+
+
+@require_POST
+def message_acknowledge(request: HttpRequest, message_pk: int) -> HttpResponse:
+    message = _message_for(request, message_pk)
+    try:
+        services.message_acknowledge(actor=request.user, message_id=message.pk)  # type: ignore[arg-type]
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request)

@@ -17,8 +17,31 @@
 
   function label(name) { return section.getAttribute("data-label-" + name) || ""; }
 
+  function bodyText(message) {
+    return message.deleted ? label("deleted") : message.body + (message.edited ? " " + label("edited") : "");
+  }
+
+  // A message already on the page keeps what the server rendered around it (its quote, file
+  // link and forms); only its text changes, and a tombstone loses its file and its forms.
+  function update(item, message) {
+    var body = item.querySelector(".message-body");
+    if (!body) return;
+    body.className = "message-body" + (message.deleted ? " deleted" : "");
+    body.textContent = bodyText(message);
+    if (message.deleted) {
+      item.querySelectorAll(".message-attachment, .message-moves, .message-read").forEach(function (node) {
+        node.remove();
+      });
+    }
+  }
+
   function render(message) {
     var item = list.querySelector('[data-message-id="' + message.id + '"]');
+    if (item && item.querySelector(".message-body")) {
+      update(item, message);
+      if (message.id > lastId) lastId = message.id;
+      return;
+    }
     if (!item) {
       item = document.createElement("li");
       item.className = "message-item";
@@ -38,7 +61,7 @@
     time.textContent = " " + message.created_at.slice(0, 16).replace("T", " ") + " ";
     var body = document.createElement("p");
     body.className = "message-body" + (message.deleted ? " deleted" : "");
-    body.textContent = message.deleted ? label("deleted") : message.body + (message.edited ? " " + label("edited") : "");
+    body.textContent = bodyText(message);
     item.appendChild(author);
     item.appendChild(time);
     item.appendChild(body);

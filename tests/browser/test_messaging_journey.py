@@ -74,3 +74,43 @@ def test_arbitration_and_procuratorate_talk_and_see_a_status_change_live(browser
     finally:
         arb_context.close()
         proc_context.close()
+
+
+def test_an_edit_and_a_deletion_made_with_the_page_forms_reach_the_other_reader_live(
+    browser, server
+):
+    from playwright.sync_api import expect
+
+    arb = member("arb.mediator", "arbitration", Role.MEDIATOR)
+    admin = member("arb.admin", "arbitration", Role.AGENCY_ADMIN)
+    proc = member("proc.liaison", "procuratorate", Role.LIAISON)
+    case = make_case(agency_code="arbitration", actor=arb)
+    case_co_handling_start(actor=admin, case=case, agency=agency("procuratorate"))
+    arb_context, arb_page = browser_of(browser, server, arb)
+    proc_context, proc_page = browser_of(browser, server, proc)
+    try:
+        arb_page.goto(f"/messaging/case/{case.pk}/")
+        arb_page.locator("[data-joined]").wait_for()
+        arb_page.get_by_label("消息", exact=True).fill("开庭定在周一")
+        arb_page.get_by_role("button", name="发送", exact=True).click()
+        expect(arb_page.locator(".message-list")).to_contain_text("开庭定在周一")
+        arb_page.reload()  # the stored message now comes with its forms
+        proc_page.goto(f"/messaging/case/{case.pk}/")
+        proc_page.locator("[data-joined]").wait_for()
+        item = proc_page.locator(".message-item").first
+        expect(item.locator("summary", has_text="回复")).to_be_visible()
+        expect(item.locator("summary", has_text="修改")).to_have_count(0)  # not the author
+
+        arb_page.locator("summary", has_text="修改").click()
+        arb_page.get_by_label("新内容").fill("开庭改到周二")
+        arb_page.get_by_role("button", name="保存").click()
+        expect(arb_page.locator(".message-list")).to_contain_text("开庭改到周二")
+        expect(item.locator(".message-body")).to_contain_text("开庭改到周二")
+        expect(item.locator("summary", has_text="回复")).to_be_visible()  # the forms stay
+
+        arb_page.get_by_role("button", name="删除").click()
+        expect(item.locator(".message-body")).to_have_text("该消息已撤回。")
+        expect(item.locator("summary", has_text="回复")).to_have_count(0)
+    finally:
+        arb_context.close()
+        proc_context.close()
