@@ -482,10 +482,18 @@ MEDIATION_ROWS: dict[str, Row] = {
             "mediation:enforcement",
         )
     },
+    # the world's cases have no mediation, so no instalment to show evidence of
+    "mediation:payment-evidence": _case_row(
+        "GET", by_role(NOT_FOUND), assigned=NOT_FOUND, target="instalment"
+    ),
     # public: the claimant confirms only after a status lookup in this visit, the employer
     # only with a live one-time link; a fresh client has neither
     "mediation:claimant-confirm": Row("POST", by_role(NOT_FOUND)),
+    "mediation:claimant-agreement": Row("GET", by_role(NOT_FOUND)),
     "mediation:employer-confirm": Row(
+        "GET", by_role(NOT_FOUND), kwargs={"token": "no-such-one-time-token"}
+    ),
+    "mediation:employer-agreement": Row(
         "GET", by_role(NOT_FOUND), kwargs={"token": "no-such-one-time-token"}
     ),
 }
@@ -494,6 +502,10 @@ MATRIX.update(MEDIATION_ROWS)
 
 def _message_file_data(world: World, case: Case | None) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("scan.png", png_bytes(), "image/png"), "body": ""}
+
+
+def _reply_data(world: World, case: Case | None) -> dict[str, Any]:
+    return {"body": "收到"}
 
 
 # Messaging (README, "Messaging"): a conversation is open to whoever sees its case, referral or
@@ -510,6 +522,27 @@ MESSAGING_ROWS: dict[str, Row] = {
     "messaging:case-attachment-download": _case_row(
         "GET", by_role(OK), assigned=OK, target="message-attachment"
     ),
+    # the moves on one message of a case's conversation: a reply from whoever sees the case; an
+    # edit or a deletion from its author only; an acknowledgement only when one was asked of
+    # the reader (none was here); a message of a case not seen is a 404
+    "messaging:message-reply": _case_row(
+        "POST", by_role(REDIRECT), assigned=REDIRECT, target="message", data=_reply_data
+    ),
+    **{
+        name: _case_row(
+            "POST",
+            by_role(
+                REFUSED, bureau_inspector=REDIRECT, arb_arbitrator=REDIRECT, proc_liaison=REDIRECT
+            ),
+            assigned=REFUSED,
+            target="message",
+            data=_reply_data,
+        )
+        for name in ("messaging:message-edit", "messaging:message-delete")
+    },
+    "messaging:message-acknowledge": _case_row(
+        "POST", by_role(REFUSED), assigned=REFUSED, target="message"
+    ),
     "messaging:referral": _referral_row("GET", "referral:sent", by_role(OK), by_role(OK)),
     "messaging:meeting": _meeting_row("GET", "meeting:planning", by_role(OK)),
     "messaging:liaison": Row(
@@ -525,6 +558,8 @@ MESSAGING_ROWS: dict[str, Row] = {
         ),
         kwargs={"codes": "arbitration+procuratorate"},
     ),
+    # the index's picker only sends on to the chosen person's page (or back to the index)
+    "messaging:direct-pick": Row("GET", by_role(REDIRECT, anonymous=LOGIN)),
     # direct messages between two staff members: not with oneself, not for the leader or an
     # account without an agency
     "messaging:direct": Row(
@@ -836,9 +871,14 @@ def _url(world: World, name: str, row: Row, case: Case | None) -> str:
         return reverse(name, kwargs={"pk": case.pk})
     if row.target == "case":
         return reverse(name, kwargs={"pk": case.pk})
+    if row.target == "instalment":
+        return reverse(name, kwargs={"pk": case.pk, "instalment_pk": 1})
     if row.target == "message-attachment":
         message = world.message_attachments[case.pk]
         return reverse(name, kwargs={"pk": case.pk, "message_pk": message.pk})
+    if row.target == "message":
+        message = world.message_attachments[case.pk]
+        return reverse(name, kwargs={"message_pk": message.pk})
     if row.target == "evidence":
         return reverse(name, kwargs={"pk": case.pk, "evidence_pk": world.evidence[case.pk].pk})
     return reverse(name, kwargs={"pk": world.documents[case.pk].pk})
