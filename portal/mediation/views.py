@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.errors import ApplicationError
-from portal.core.http import report_error
+from portal.core.http import portal_user, report_error
 from portal.core.models import DocumentStatus, Role, User
 from portal.core.roles import has_role
 from portal.kiosk.permissions import access_claimant_case
@@ -47,18 +47,14 @@ from .permissions import access_mediation_case, can_conduct, can_open, is_admin
 PAGE_SIZE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def mediation_list(request: HttpRequest) -> HttpResponse:
-    mediations = selectors.mediation_list(user=_user(request))
+    mediations = selectors.mediation_list(user=portal_user(request))
     page = Paginator(mediations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "mediation/mediation_list.html", {"page": page})
 
 
 def mediation_case(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     case, mediation = access_mediation_case(user, pk)
     context: dict[str, Any] = {"case": case, "mediation": mediation}
     if mediation is None:
@@ -144,7 +140,7 @@ def _act(
     needs_mediation: bool = True,
 ) -> HttpResponse:
     """Parse the form and make the move; every refusal becomes a message on the page."""
-    user = _user(request)
+    user = portal_user(request)
     case, mediation = access_mediation_case(user, pk)
     target = redirect("mediation:case", pk=case.pk)
     if needs_mediation and mediation is None:
@@ -165,7 +161,7 @@ def _act(
 
 @require_POST
 def mediation_open(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     case, mediation = access_mediation_case(user, pk)
     if mediation is not None:
         messages.error(request, _("This case has a mediation already."))
@@ -298,7 +294,7 @@ def mediation_fail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def employer_link_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     case, mediation = access_mediation_case(user, pk)
     if mediation is None:
         messages.error(request, _("This case has no mediation."))
@@ -466,7 +462,7 @@ def instalment_payment(request: HttpRequest, pk: int) -> HttpResponse:
 def instalment_evidence_download(
     request: HttpRequest, pk: int, instalment_pk: int
 ) -> HttpResponseBase:
-    _case, mediation = access_mediation_case(_user(request), pk)
+    _case, mediation = access_mediation_case(portal_user(request), pk)
     if mediation is None:
         raise Http404
     instalment = get_object_or_404(Instalment, pk=instalment_pk, agreement__mediation=mediation)

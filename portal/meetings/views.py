@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.core.errors import ApplicationError
-from portal.core.http import report_error
-from portal.core.models import User
+from portal.core.http import portal_user, report_error
 
 from . import selectors, services
 from .forms import (
@@ -48,10 +47,6 @@ from .permissions import (
     can_organise,
     participant_of,
 )
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _refuse_form(request: HttpRequest, form: forms.BaseForm) -> None:
@@ -86,7 +81,7 @@ def _act(
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     context = {"mine": selectors.my_meetings(user), "can_create": can_create(user)}
     return render(request, "meetings/meeting_list.html", context)
 
@@ -96,7 +91,7 @@ def meeting_calendar(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     view = data.get("view") or "week"
     day = data.get("date") or timezone.localdate()
-    weeks = selectors.calendar_for(_user(request), day=day, view=view)
+    weeks = selectors.calendar_for(portal_user(request), day=day, view=view)
     context = {"weeks": weeks, "view": view, "day": day, **selectors.calendar_steps(day, view)}
     return render(request, "meetings/calendar.html", context)
 
@@ -105,7 +100,7 @@ def meeting_calendar(request: HttpRequest) -> HttpResponse:
 
 
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     if not can_create(user):
         messages.error(
             request, _("Only staff with a working role of a portal agency can organise meetings.")
@@ -129,7 +124,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     meeting = access_meeting(user, pk)
     organise = can_organise(user, meeting) and meeting.is_open
     me = participant_of(user, meeting)
@@ -168,7 +163,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     meeting = access_meeting(user, pk)
     if not can_organise(user, meeting):
         messages.error(
@@ -211,21 +206,21 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     form = CancelForm(request.POST)
     return _act(
         request,
         meeting,
         form,
         lambda: services.meeting_cancel(
-            actor=_user(request), meeting=meeting, reason=form.cleaned_data["reason"]
+            actor=portal_user(request), meeting=meeting, reason=form.cleaned_data["reason"]
         ),
         _("The meeting is cancelled."),
     )
 
 
 def meeting_ics_download(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     if meeting.starts_at is None:
         messages.error(request, _("The time is not fixed yet."))
         return redirect("meetings:detail", pk=meeting.pk)
@@ -242,14 +237,14 @@ def meeting_ics_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     form = ParticipantForm(request.POST, candidates=selectors.participant_candidates(meeting))
     return _act(
         request,
         meeting,
         form,
         lambda: services.participant_add(
-            actor=_user(request), meeting=meeting, user=form.cleaned_data["user"]
+            actor=portal_user(request), meeting=meeting, user=form.cleaned_data["user"]
         ),
         _("Invited."),
     )
@@ -257,14 +252,16 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     form = ParticipantRemoveForm(request.POST, meeting_id=meeting.pk)
     return _act(
         request,
         meeting,
         form,
         lambda: services.participant_remove(
-            actor=_user(request), meeting=meeting, participant=form.cleaned_data["participant"]
+            actor=portal_user(request),
+            meeting=meeting,
+            participant=form.cleaned_data["participant"],
         ),
         _("Removed from the meeting."),
     )
@@ -272,27 +269,29 @@ def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def guest_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     form = GuestForm(request.POST)
     return _act(
         request,
         meeting,
         form,
-        lambda: services.guest_add(actor=_user(request), meeting=meeting, data=form.to_data()),
+        lambda: services.guest_add(
+            actor=portal_user(request), meeting=meeting, data=form.to_data()
+        ),
         _("Guest invited."),
     )
 
 
 @require_POST
 def guest_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     form = GuestRemoveForm(request.POST, meeting_id=meeting.pk)
     return _act(
         request,
         meeting,
         form,
         lambda: services.guest_remove(
-            actor=_user(request), meeting=meeting, guest=form.cleaned_data["guest"]
+            actor=portal_user(request), meeting=meeting, guest=form.cleaned_data["guest"]
         ),
         _("Guest removed."),
     )
@@ -302,7 +301,7 @@ def guest_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def meeting_poll(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     meeting = access_meeting(user, pk)
     rows = selectors.poll_for(meeting, user)
     me = participant_of(user, meeting)
@@ -322,13 +321,13 @@ def meeting_poll(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def slot_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     form = SlotForm(request.POST)
 
     def propose() -> object:
         starts_at, ends_at = form.times()
         return services.slot_propose(
-            actor=_user(request), meeting=meeting, starts_at=starts_at, ends_at=ends_at
+            actor=portal_user(request), meeting=meeting, starts_at=starts_at, ends_at=ends_at
         )
 
     return _act(request, meeting, form, propose, _("Time proposed."), to="meetings:poll")
@@ -336,13 +335,15 @@ def slot_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def slot_vote(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     form = VoteForm(request.POST, slots=meeting.slots.all())
     return _act(
         request,
         meeting,
         form,
-        lambda: services.slot_vote(actor=_user(request), meeting=meeting, answers=form.answers()),
+        lambda: services.slot_vote(
+            actor=portal_user(request), meeting=meeting, answers=form.answers()
+        ),
         _("Your answers are saved."),
         to="meetings:poll",
     )
@@ -350,7 +351,7 @@ def slot_vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def meeting_fix_slot(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     form = FixSlotForm(request.POST, slots=meeting.slots.all())
     if not form.is_valid() or not _fix(request, meeting, form):
         return redirect("meetings:poll", pk=meeting.pk)
@@ -361,7 +362,7 @@ def meeting_fix_slot(request: HttpRequest, pk: int) -> HttpResponse:
 def _fix(request: HttpRequest, meeting: Meeting, form: FixSlotForm) -> bool:
     try:
         services.meeting_fix_slot(
-            actor=_user(request), meeting=meeting, slot=form.cleaned_data["slot"]
+            actor=portal_user(request), meeting=meeting, slot=form.cleaned_data["slot"]
         )
     except ApplicationError as error:
         report_error(request, error)
@@ -371,14 +372,14 @@ def _fix(request: HttpRequest, meeting: Meeting, form: FixSlotForm) -> bool:
 
 @require_POST
 def participant_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     form = RsvpForm(request.POST)
     return _act(
         request,
         meeting,
         form,
         lambda: services.participant_rsvp(
-            actor=_user(request), meeting=meeting, answer=form.cleaned_data["answer"]
+            actor=portal_user(request), meeting=meeting, answer=form.cleaned_data["answer"]
         ),
         _("Your answer is saved."),
     )
@@ -389,14 +390,14 @@ def participant_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def agenda_item_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
-    form = AgendaItemForm(request.POST, user=_user(request))
+    meeting = access_meeting(portal_user(request), pk)
+    form = AgendaItemForm(request.POST, user=portal_user(request))
     return _act(
         request,
         meeting,
         form,
         lambda: services.agenda_item_add(
-            actor=_user(request),
+            actor=portal_user(request),
             meeting=meeting,
             title=form.cleaned_data["title"],
             case=form.cleaned_data["case_number"],
@@ -409,13 +410,15 @@ def agenda_item_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def case_share(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
     return _act(
         request,
         meeting,
         forms.Form(request.POST),
-        lambda: services.case_share_for_meeting(actor=_user(request), meeting=meeting, item=item),
+        lambda: services.case_share_for_meeting(
+            actor=portal_user(request), meeting=meeting, item=item
+        ),
         _("The case is shared with the participants until the minutes are approved."),
     )
 
@@ -424,7 +427,7 @@ def case_share(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     meeting = access_meeting(user, pk)
     participants = selectors.participants_of(meeting)
     guests = list(meeting.guests.all())
@@ -477,19 +480,19 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     return _act(
         request,
         meeting,
         forms.Form(request.POST),
-        lambda: services.minutes_approve(actor=_user(request), meeting=meeting),
+        lambda: services.minutes_approve(actor=portal_user(request), meeting=meeting),
         _("The minutes are approved; the PDF is being generated."),
     )
 
 
 @require_POST
 def action_item_complete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    meeting = access_meeting(_user(request), pk)
+    meeting = access_meeting(portal_user(request), pk)
     item = get_object_or_404(ActionItem, pk=item_pk, meeting=meeting)
     form = CompleteForm(request.POST)
     return _act(
@@ -497,7 +500,7 @@ def action_item_complete(request: HttpRequest, pk: int, item_pk: int) -> HttpRes
         meeting,
         form,
         lambda: services.action_item_complete(
-            actor=_user(request), item=item, note=form.cleaned_data["note"]
+            actor=portal_user(request), item=item, note=form.cleaned_data["note"]
         ),
         _("Action item done."),
     )

@@ -19,8 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.cases.permissions import cases_visible_to
 from portal.core.errors import ApplicationError
-from portal.core.http import report_error
-from portal.core.models import User
+from portal.core.http import portal_user, report_error
 
 from . import selectors, services
 from .forms import (
@@ -38,14 +37,10 @@ from .permissions import Move, access_referral, available_moves, can_draft, can_
 PAGE_SIZE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _box(request: HttpRequest, box: str) -> HttpResponse:
     form = ReferralFilterForm(request.GET or None)
     select = selectors.referral_inbox if box == "inbox" else selectors.referral_outbox
-    referrals = select(user=_user(request), filters=form.filters())
+    referrals = select(user=portal_user(request), filters=form.filters())
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -54,7 +49,7 @@ def _box(request: HttpRequest, box: str) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "can_create": can_draft(_user(request)),
+        "can_create": can_draft(portal_user(request)),
     }
     return render(request, "referrals/referral_list.html", context)
 
@@ -68,7 +63,7 @@ def referral_outbox(request: HttpRequest) -> HttpResponse:
 
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     referral = selectors.referral_detail(access_referral(user, pk))
     moves = available_moves(user, referral)
     context = {
@@ -98,7 +93,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def referral_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     if not can_draft(user):
         messages.error(request, _("Only staff with a working role can draft referrals."))
         return redirect("referrals:outbox")
@@ -115,7 +110,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 
 
 def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     referral = access_referral(user, pk)
     if not can_edit(user, referral):
         messages.error(request, _("This referral cannot be changed by you now."))
@@ -142,7 +137,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def referral_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     referral = access_referral(user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -165,7 +160,7 @@ def referral_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_attachment_download(
     request: HttpRequest, pk: int, attachment_pk: int
 ) -> HttpResponseBase:
-    referral = access_referral(_user(request), pk)
+    referral = access_referral(portal_user(request), pk)
     attachment = get_object_or_404(ReferralAttachment, pk=attachment_pk, referral=referral)
     # The stored name carries the extension of the checked type, not the uploader's.
     stem = PurePosixPath(attachment.original_name).stem or "attachment"
@@ -182,7 +177,7 @@ def referral_attachment_download(
 def _letter(kind: str) -> Callable[[HttpRequest, int], HttpResponse]:
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = portal_user(request)
         referral = access_referral(user, pk)
         try:
             services.referral_letter_request(actor=user, referral=referral, kind=kind)
@@ -287,7 +282,7 @@ def _arguments(form: forms.Form) -> dict[str, Any]:
 def _move_view(move: Move) -> Callable[[HttpRequest, int], HttpResponse]:
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        user = _user(request)
+        user = portal_user(request)
         referral: Referral = access_referral(user, pk)
         form = _FORMS.get(move, VersionForm)(request.POST, request.FILES)
         if not form.is_valid():
