@@ -10,7 +10,7 @@ RUN_PACKAGES := gettext fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libh
 TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium chromium-driver docker-compose
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-unit test-browser check lint format system-deps system-deps-test messages migrate demo clean
+.PHONY: run test test-unit test-browser check lint format system-deps system-deps-test messages migrate demo clean bench
 
 # --- set-up ----------------------------------------------------------------------------------------
 
@@ -71,6 +71,19 @@ check lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# --- benchmarks (not part of make test): PostgreSQL and Redis on 127.0.0.1, docs/performance.md ------
+
+SCALE ?= small
+BENCH_PACKAGES := wrk poppler-utils fonts-wqy-microhei
+
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	@touch $@
+
+bench: $(VENV)/.bench-installed messages
+	@$(MAKE) --no-print-directory apt PACKAGES="$(BENCH_PACKAGES)"
+	$(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf var/celery-broker var/celerybeat-schedule* var/test-private
