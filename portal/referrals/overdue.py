@@ -57,16 +57,26 @@ def referral_overdue_sweep(*, today: datetime.date | None = None) -> SweepResult
         return SweepResult(0, 0, 0)
     referrals = {
         referral.pk: referral
-        for referral in Referral.objects.filter(pk__in={d.object_id for d in late}).select_related(
-            "sender_agency", "receiver_agency", "author"
+        for referral in Referral.objects.filter(pk__in={d.object_id for d in late})
+        .select_related("receiver_agency", "author")
+        # What the notifications need, no more: a sweep may load thousands of referrals.
+        .only(
+            "number",
+            "sender_agency",
+            "receiver_agency__short_name",
+            "author__is_active",
         )
     }
     admins, leaders = _admins_and_leaders(referrals.values())
+    # One URL per referral, not one per notification: reverse() is the costliest step of a
+    # sweep over thousands of late steps.
+    urls = {pk: referral_url(referral) for pk, referral in referrals.items()}
+    texts = _texts()
     items: list[NotificationItem] = []
     for deadline in to_mark:
         referral = referrals[deadline.object_id]
         recipients = [*admins[referral.receiver_agency_id], referral.author]
-        items += _items(recipients, referral, deadline, escalated=False)
+        items += _items(recipients, referral, deadline, urls[referral.pk], texts, escalated=False)
     for deadline in to_escalate:
         referral = referrals[deadline.object_id]
         recipients = [
@@ -75,7 +85,7 @@ def referral_overdue_sweep(*, today: datetime.date | None = None) -> SweepResult
             *admins[referral.sender_agency_id],
             *leaders[referral.receiver_agency_id],
         ]
-        items += _items(recipients, referral, deadline, escalated=True)
+        items += _items(recipients, referral, deadline, urls[referral.pk], texts, escalated=True)
     created = notify_bulk(items)
     if to_mark:
         Deadline.objects.filter(pk__in=[d.pk for d in to_mark]).update(overdue_notified_at=now)
@@ -112,8 +122,23 @@ def _admins_and_leaders(
     return admins, leaders
 
 
+def _texts() -> dict[str, str]:
+    """The notifications' texts in the active language, translated once per sweep."""
+    return {
+        "escalated": _("Escalated: %(step)s of referral %(number)s is long overdue"),
+        "overdue": _("Overdue: %(step)s of referral %(number)s"),
+        "body": _("%(step)s was due on %(due)s (%(receiver)s)."),
+    }
+
+
 def _items(
-    recipients: list[User], referral: Referral, deadline: Deadline, *, escalated: bool
+    recipients: list[User],
+    referral: Referral,
+    deadline: Deadline,
+    url: str,
+    texts: dict[str, str],
+    *,
+    escalated: bool,
 ) -> list[NotificationItem]:
     values = {
         "step": deadline.policy.name,
@@ -122,13 +147,12 @@ def _items(
         "receiver": referral.receiver_agency.short_name,
     }
     if escalated:
-        title = _("Escalated: %(step)s of referral %(number)s is long overdue") % values
+        title = texts["escalated"] % values
         key = f"referral-escalated-{deadline.pk}"
     else:
-        title = _("Overdue: %(step)s of referral %(number)s") % values
+        title = texts["overdue"] % values
         key = f"referral-overdue-{deadline.pk}"
-    body = _("%(step)s was due on %(due)s (%(receiver)s).") % values
-    url = referral_url(referral)
+    body = texts["body"] % values
     unique = {user.pk: user for user in recipients if user.is_active}
     return [
         NotificationItem(recipient_id=pk, title=title, body=body, url=url, dedupe_key=key)

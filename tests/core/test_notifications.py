@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 
 from portal.core.models import Notification
@@ -257,9 +258,12 @@ def test_notify_bulk_costs_the_same_queries_for_3_and_for_30_recipients(django_a
     from portal.core.notifications import notify_bulk
 
     users = [UserFactory(username=f"bulk{i}") for i in range(33)]
-    with django_assert_num_queries(4):  # existing keys, keyed insert, their ids, plain insert
+    # PostgreSQL: keyed insert returning the new ids, plain insert; elsewhere: existing keys,
+    # keyed insert, their ids, plain insert.
+    queries = 2 if connection.vendor == "postgresql" else 4
+    with django_assert_num_queries(queries):
         notify_bulk([*_bulk_items(users[:3], "k-3"), *_bulk_items(users[:3])])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(queries):
         notify_bulk([*_bulk_items(users[3:], "k-30"), *_bulk_items(users[3:])])
     assert Notification.objects.count() == 66
 
