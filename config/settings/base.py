@@ -86,7 +86,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A SELECT 1 before the first query of each request. The WebSocket process turns it off
+    # (docker-compose.yml): there every database call of a socket is a "request", and a broken
+    # connection is dropped after the one call that failed on it anyway.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
+        "DATABASE_CONN_HEALTH_CHECKS", default=True
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -103,6 +108,10 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                        # redis-py 8 reads with a 5 s socket timeout, the very time channels_redis
+                        # blocks in BZPOPMIN: under load the timeout won the race and closed a
+                        # socket with 1011 (bench/b3_ws.py). Longer than the blocking pop.
+                        "socket_timeout": env.float("CHANNEL_LAYER_SOCKET_TIMEOUT", default=15),
                     }
                 ],
                 "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1500),
@@ -135,11 +144,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
+    else {
+        # Redis gives a task back to the queue when the worker that took it has not
+        # acknowledged it within this many seconds (a worker killed outright, bench/b8_celery.py).
+        # It must outlast the longest task and the longest retry countdown, or a task still
+        # running or waiting is delivered a second time (tests/core/test_celery_settings.py).
+        "visibility_timeout": env.float("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    }
 )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
+# A task whose pool process dies mid-run (SIGKILL, the OOM killer) goes back to the queue; with
+# late acknowledgement alone Celery acknowledges it as failed and it is lost (bench/b8_celery.py).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
