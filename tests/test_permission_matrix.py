@@ -504,23 +504,33 @@ def _message_file_data(world: World, case: Case | None) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("scan.png", png_bytes(), "image/png"), "body": ""}
 
 
+def _fragment_data(world: World, case: Case | None) -> dict[str, Any]:
+    assert case is not None
+    return {"ids": str(world.message_attachments[case.pk].pk)}
+
+
 def _reply_data(world: World, case: Case | None) -> dict[str, Any]:
     return {"body": "收到"}
 
 
 # Messaging (README, "Messaging"): a conversation is open to whoever sees its case, referral or
-# meeting (so is a file sent into a case's conversation); a liaison channel to the working staff
+# meeting (so is a file sent into its conversation); a liaison channel to the working staff
 # of its agencies (a leader has no working role); the list and the search show only what the
 # reader may see, so every account may open them.
 MESSAGING_ROWS: dict[str, Row] = {
     "messaging:index": Row("GET", by_role(OK, anonymous=LOGIN)),
     "messaging:search": Row("GET", by_role(OK, anonymous=LOGIN)),
     "messaging:case": _case_row("GET", by_role(OK), assigned=OK),
-    "messaging:case-attachment-add": _case_row(
-        "POST", by_role(REDIRECT), assigned=REDIRECT, data=_message_file_data
+    # a file and the live fragments are keyed by the conversation (here: each case's) and
+    # open to whoever may read it
+    "messaging:attachment-add": _case_row(
+        "POST", by_role(REDIRECT), assigned=REDIRECT, target="conversation", data=_message_file_data
     ),
-    "messaging:case-attachment-download": _case_row(
+    "messaging:attachment-download": _case_row(
         "GET", by_role(OK), assigned=OK, target="message-attachment"
+    ),
+    "messaging:message-fragments": _case_row(
+        "GET", by_role(OK), assigned=OK, target="conversation", data=_fragment_data
     ),
     # the moves on one message of a case's conversation: a reply from whoever sees the case; an
     # edit or a deletion from its author only; an acknowledgement only when one was asked of
@@ -875,7 +885,12 @@ def _url(world: World, name: str, row: Row, case: Case | None) -> str:
         return reverse(name, kwargs={"pk": case.pk, "instalment_pk": 1})
     if row.target == "message-attachment":
         message = world.message_attachments[case.pk]
-        return reverse(name, kwargs={"pk": case.pk, "message_pk": message.pk})
+        return reverse(
+            name, kwargs={"conversation_pk": message.conversation_id, "message_pk": message.pk}
+        )
+    if row.target == "conversation":
+        message = world.message_attachments[case.pk]
+        return reverse(name, kwargs={"conversation_pk": message.conversation_id})
     if row.target == "message":
         message = world.message_attachments[case.pk]
         return reverse(name, kwargs={"message_pk": message.pk})

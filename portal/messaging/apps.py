@@ -8,6 +8,7 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self) -> None:
-        from .live import connect_receivers
+        from . import live, receivers
 
-        connect_receivers()
+        live.connect_receivers()
+        receivers.connect_receivers()

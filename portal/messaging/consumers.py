@@ -2,35 +2,72 @@
 
 The consumer authenticates from the scope, authorises each join with the conversation's
 `access_*` rule, relays, and hands every client command to a service: it writes nothing itself.
-Access is checked again before each relayed event, so a person whose access ends (a referral
-returned, a co-handling revoked, leaving the agency) stops receiving with the next event."""
+
+Relaying touches no database: the answer to "may this person be in it?" is decided at join and
+kept by the socket. Whatever can end it (a referral returned, a co-handling revoked, leaving the
+agency, a deactivated account) pushes `access.changed` after its commit
+(portal.messaging.receivers); the socket asks again at once and sends `revoked` for what it
+lost. An answer older than ACCESS_RECHECK_SECONDS is asked again before the next relay, for a
+change made by a path that pushes nothing.
+
+Sends and joins run on a small pool of threads, each with its own database connection, so
+several conversations' messages are stored at once and joins do not queue behind one another
+on Channels' one database thread; sends to one conversation from this process still go one
+after another, so they are stored and broadcast in the order they came. A send's broadcast is
+made by the socket itself, from the event loop, after the service returned (its transaction
+committed): the worker thread does not wait on the loop to hand it over.
+
+Presence: a joining socket reads who else is there from the conversation's roster
+(portal.messaging.presence) and tells only itself; the others hear one "online".
+
+The list of conversations (`watch` of `/messaging/`) follows every conversation the reader may
+see and hears only that one changed, so its unread counts can be fetched again."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import logging
+import threading
 import time
+import uuid
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.db import connections
 from django.http import Http404
 
 from portal.core.errors import ApplicationError
 
-from . import services
-from .live import watch_group
-from .permissions import access_conversation
-from .realtime import conversation_group
-from .selectors import message_payload, messages_after
+from . import presence, services
+from .access import may_see_now
+from .live import lists_conversations, watch_group
+from .models import Conversation
+from .realtime import Broadcast, access_group, broadcasts_held, conversation_group
+from .selectors import conversation_ids_followed, message_payload, messages_after
+
+logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 16 * 1024
 # A person types a few messages a minute; a burst of 20 covers pasting, 5 a second refills.
 BUCKET_CAPACITY = 20.0
 BUCKET_REFILL_PER_SECOND = 5.0
+# The backstop: an access answer this old is asked again before the next relay.
+ACCESS_RECHECK_SECONDS = 60.0
+# Threads storing messages at once (each holds one database connection while the process runs).
+SEND_THREADS = 4
 
 
 class TokenBucket:
     """Per-connection throttle: one flooding socket is refused without slowing the others."""
+
+    __slots__ = ("capacity", "refill", "stamp", "tokens")
 
     def __init__(self, capacity: float, refill_per_second: float) -> None:
         self.capacity = capacity
@@ -49,6 +86,17 @@ class TokenBucket:
 
 
 class MessagingConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' own dispatch first closes stale database connections on its one database
+        thread, for every frame and every relayed event: each relay queued behind the joins'
+        database work there. Every database call of this consumer runs through
+        DatabaseSyncToAsync, which closes them in its own thread before and after, so the
+        handler is called directly."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -56,15 +104,30 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.joined: set[int] = set()
+        self.followed: set[int] = set()  # conversations a list page hears of, without joining
         self.watched: dict[str, str] = {}  # group → the path of the page watching it
+        # conversation → when this socket last learnt (from the database) that its person may
+        # be in it; only joined or followed conversations are here
+        self.allowed_at: dict[int, float] = {}
+        # Presence is per socket: one of a person's two tabs closing leaves them online.
+        self.presence_id = uuid.uuid4().hex[:12]
         self.bucket = TokenBucket(BUCKET_CAPACITY, BUCKET_REFILL_PER_SECOND)
+        await self.channel_layer.group_add(access_group(user.pk), self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        user = getattr(self, "user", None)
+        if user is not None:
+            await self.channel_layer.group_discard(access_group(user.pk), self.channel_name)
         for group in list(getattr(self, "watched", ())):
             await self.channel_layer.group_discard(group, self.channel_name)
+        for conversation_id in list(getattr(self, "followed", ())):
+            if conversation_id not in self.joined:
+                await self.channel_layer.group_discard(
+                    conversation_group(conversation_id), self.channel_name
+                )
         for conversation_id in list(getattr(self, "joined", ())):
-            await self._presence(conversation_id, "offline")
+            await self._depart(conversation_id)
             await self.channel_layer.group_discard(
                 conversation_group(conversation_id), self.channel_name
             )
@@ -105,44 +168,76 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
     async def _join(self, content: dict[str, Any]) -> None:
         conversation_id = _int(content["conversation"])
         after = _int(content.get("after", 0))
-        if not await self._may_see(conversation_id):
-            raise Http404
+        group = conversation_group(conversation_id)
+        listening = conversation_id in self.joined or conversation_id in self.followed
+        # In the group before access is checked: a revocation committed after the check pushes
+        # to the group, and its event waits for this join to end, then is heard. In the group
+        # first, then the backlog: a message sent in between arrives twice at worst (clients
+        # drop ids they hold), never zero times.
+        if not listening:
+            await self.channel_layer.group_add(group, self.channel_name)
+        asked_at = time.monotonic()
+        try:
+            missed = await self._catch_up(conversation_id, after)
+        except Http404:
+            if not listening:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            raise
+        self.allowed_at[conversation_id] = asked_at
+        here: dict[str, dict[str, Any]] = {}
         if conversation_id not in self.joined:
-            await self.channel_layer.group_add(
-                conversation_group(conversation_id), self.channel_name
-            )
             self.joined.add(conversation_id)
-            await self._presence(conversation_id, "online")
-        # Joined first, then the backlog: a message sent in between arrives twice at worst
-        # (clients drop ids they hold), never zero times. Events wait while this runs.
-        missed = await self._catch_up(conversation_id, after)
+            here = await self._arrive(conversation_id)
         await self.send_json({"type": "joined", "conversation": conversation_id})
         for payload in missed:
             await self.send_json({"type": "message.new", **payload})
         last = missed[-1]["id"] if missed else after
         await self.send_json({"type": "caught_up", "conversation": conversation_id, "last": last})
+        for socket, entry in here.items():  # who was already here, from the roster
+            await self.send_json(
+                {
+                    "type": "presence",
+                    "user": entry["user"],
+                    "name": entry["name"],
+                    "state": "here",
+                    "socket": socket,
+                    "conversation": conversation_id,
+                }
+            )
 
     async def _leave(self, content: dict[str, Any]) -> None:
         conversation_id = _int(content["conversation"])
+        if conversation_id in self.joined:
+            await self._depart(conversation_id)
         self.joined.discard(conversation_id)
-        await self.channel_layer.group_discard(
-            conversation_group(conversation_id), self.channel_name
-        )
+        if conversation_id not in self.followed:
+            self.allowed_at.pop(conversation_id, None)
+            await self.channel_layer.group_discard(
+                conversation_group(conversation_id), self.channel_name
+            )
         await self.send_json({"type": "left", "conversation": conversation_id})
 
     async def _send(self, content: dict[str, Any]) -> None:
         mentions = content.get("mentions") or {}
-        message_id = await self._call(
+        conversation_id = _int(content["conversation"])
+        # One send per conversation at a time from this process: stored and broadcast in order.
+        async with _send_lock(conversation_id):
+            message_id = await self._send_stored(conversation_id, content, mentions)
+        await self.send_json(
+            {"type": "sent", "id": message_id, "client_id": content.get("client_id")}
+        )
+
+    async def _send_stored(
+        self, conversation_id: int, content: dict[str, Any], mentions: dict[str, Any]
+    ) -> int | None:
+        return await self._call(
             "send",
-            conversation=_int(content["conversation"]),
+            conversation=conversation_id,
             body=str(content["body"]),
             reply_to_id=_int(content["reply_to"]) if content.get("reply_to") else None,
             mention_user_ids=[_int(pk) for pk in mentions.get("users", [])],
             mention_agency_codes=[str(code) for code in mentions.get("agencies", [])],
             ack_requested=bool(content.get("ack_requested", False)),
-        )
-        await self.send_json(
-            {"type": "sent", "id": message_id, "client_id": content.get("client_id")}
         )
 
     async def _edit(self, content: dict[str, Any]) -> None:
@@ -174,9 +269,21 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def _watch(self, content: dict[str, Any]) -> None:
-        group = await self._watch_group(str(content["path"]))
-        self.watched[group] = str(content["path"])
-        await self.channel_layer.group_add(group, self.channel_name)
+        path = str(content["path"])
+        followed = await self._followable(path)
+        if followed is None:
+            group = await self._watch_group(path)
+            self.watched[group] = path
+            await self.channel_layer.group_add(group, self.channel_name)
+        else:
+            asked_at = time.monotonic()
+            for conversation_id in followed:
+                if conversation_id not in self.followed:
+                    await self.channel_layer.group_add(
+                        conversation_group(conversation_id), self.channel_name
+                    )
+                    self.followed.add(conversation_id)
+                self.allowed_at[conversation_id] = asked_at
         await self.send_json({"type": "watching", "path": content["path"]})
 
     COMMANDS = {
@@ -195,16 +302,34 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
 
     async def conversation_event(self, event: dict[str, Any]) -> None:
         conversation_id = event["conversation"]
-        if conversation_id not in self.joined or event.get("sender") == self.channel_name:
+        inner = event["event"]
+        if event.get("sender") == self.channel_name:
             return
-        if not await self._may_see(conversation_id):
-            self.joined.discard(conversation_id)
-            await self.channel_layer.group_discard(
-                conversation_group(conversation_id), self.channel_name
-            )
-            await self.send_json({"type": "revoked", "conversation": conversation_id})
+        joined = conversation_id in self.joined
+        if not joined and not (
+            conversation_id in self.followed and _changes_unread(inner, self.user.pk)
+        ):
             return
-        await self.send_json({**event["event"], "conversation": conversation_id})
+        asked_at = self.allowed_at.get(conversation_id)
+        stale = asked_at is None or time.monotonic() - asked_at > ACCESS_RECHECK_SECONDS
+        if stale and not await self._still_allowed([conversation_id]):
+            return
+        if not joined:  # a list page: only the fact, it fetches its counts again
+            await self.send_json({"type": "changed", "conversation": conversation_id})
+            return
+        if "frame" in event:  # written once by the sender (portal.messaging.realtime)
+            await self.send(text_data=event["frame"])
+        else:
+            await self.send_json({**inner, "conversation": conversation_id})
+
+    async def access_changed(self, event: dict[str, Any]) -> None:
+        """Access may have ended (portal.messaging.receivers): ask again, now, for one
+        conversation or for every one this socket hears."""
+        if "conversation" in event:
+            asked = [event["conversation"]] if event["conversation"] in self.allowed_at else []
+        else:
+            asked = list(self.allowed_at)
+        await self._still_allowed(asked)
 
     async def live_changed(self, event: dict[str, Any]) -> None:
         """A watched object changed; the page reloads its content (through its own access
@@ -222,13 +347,36 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
 
     # --- helpers --------------------------------------------------------------------------
 
+    async def _arrive(self, conversation_id: int) -> dict[str, dict[str, Any]]:
+        """Put this socket on the conversation's roster and tell the others it is `online`;
+        the other sockets already there, from the roster."""
+        entry = {"user": self.user.pk, "name": str(self.user)}
+        here = await presence.arrive(self.channel_layer, conversation_id, self.presence_id, entry)
+        await self._presence(conversation_id, "online")
+        return here
+
+    async def _depart(self, conversation_id: int) -> None:
+        """Take this socket off the conversation's roster and tell the others: `offline`."""
+        await presence.depart(self.channel_layer, conversation_id, self.presence_id)
+        await self._presence(conversation_id, "offline")
+
     async def _presence(self, conversation_id: int, state: str) -> None:
+        """Tell the conversation's other sockets that this one is `online` (joined) or
+        `offline` (left, closed or lost access)."""
+        event = {
+            "type": "presence",
+            "user": self.user.pk,
+            "name": str(self.user),
+            "state": state,
+            "socket": self.presence_id,
+        }
         await self.channel_layer.group_send(
             conversation_group(conversation_id),
             {
                 "type": "conversation.event",
                 "conversation": conversation_id,
-                "event": {"type": "presence", "user": self.user.pk, "state": state},
+                "event": {"type": "presence", "user": self.user.pk},
+                "frame": json.dumps({**event, "conversation": conversation_id}),
                 "sender": self.channel_name,
             },
         )
@@ -241,26 +389,73 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         return watch_group(_fresh(self.user), path)
 
     @database_sync_to_async
-    def _may_see(self, conversation_id: int) -> bool:
-        user = _fresh(self.user)
-        try:
-            access_conversation(user, conversation_id)
-        except Http404:
-            return False
-        return True
+    def _followable(self, path: str) -> list[int] | None:
+        """The conversations a list page at `path` follows; None for any other page."""
+        if not lists_conversations(path):
+            return None
+        return conversation_ids_followed(_fresh(self.user))
 
-    @database_sync_to_async
-    def _catch_up(self, conversation_id: int, after: int) -> list[dict[str, Any]]:
+    async def _still_allowed(self, conversation_ids: list[int]) -> bool:
+        """Ask the database whether the person may still be in these conversations (together
+        with the process's other sockets: one trip answers them all); leave those lost, telling
+        the page of each joined one. True if none was lost."""
+        if not conversation_ids:
+            return True
+        asked_at = time.monotonic()
+        answers = await asyncio.gather(
+            *(may_see_now(self.user.pk, conversation_id) for conversation_id in conversation_ids)
+        )
+        kept = True
+        for conversation_id, allowed in zip(conversation_ids, answers, strict=True):
+            if conversation_id not in self.allowed_at:
+                continue  # left while the question was out
+            if allowed:
+                self.allowed_at[conversation_id] = asked_at
+                continue
+            kept = False
+            joined = conversation_id in self.joined
+            if joined:
+                await self._depart(conversation_id)
+            self.joined.discard(conversation_id)
+            self.followed.discard(conversation_id)
+            del self.allowed_at[conversation_id]
+            await self.channel_layer.group_discard(
+                conversation_group(conversation_id), self.channel_name
+            )
+            if joined:
+                await self.send_json({"type": "revoked", "conversation": conversation_id})
+        return kept
+
+    async def _catch_up(self, conversation_id: int, after: int) -> list[dict[str, Any]]:
+        """The backlog after `after`, if the person may be in the conversation (Http404 if
+        not): the access check and the backlog in one database trip, on the pool."""
+        return await _on_pool(self._catch_up_sync, conversation_id, after)
+
+    def _catch_up_sync(self, conversation_id: int, after: int) -> list[dict[str, Any]]:
         user = _fresh(self.user)
-        conversation = access_conversation(user, conversation_id)
-        messages = messages_after(user=user, conversation=conversation, after_id=after)
+        messages = messages_after(
+            user=user, conversation=_conversation(conversation_id), after_id=after
+        )
         return [message_payload(message) for message in messages]
 
-    @database_sync_to_async
-    def _call(self, command: str, **kwargs: Any) -> int | None:
+    async def _call(self, command: str, **kwargs: Any) -> int | None:
+        result, broadcasts = await _on_pool(self._call_held, command, **kwargs)
+        for group, message in broadcasts:  # committed: the service has returned
+            try:
+                await self.channel_layer.group_send(group, message)
+            except Exception:  # best effort, as portal.core.realtime.send_to_group
+                logger.warning("realtime push to %s failed", group, exc_info=True)
+        return result
+
+    def _call_held(self, command: str, **kwargs: Any) -> tuple[int | None, list[Broadcast]]:
+        with broadcasts_held() as broadcasts:
+            result = self._call_sync(command, **kwargs)
+        return result, broadcasts
+
+    def _call_sync(self, command: str, **kwargs: Any) -> int | None:
         user = _fresh(self.user)
-        if "conversation" in kwargs:
-            kwargs["conversation"] = access_conversation(user, kwargs["conversation"])
+        if "conversation" in kwargs:  # each service authorises the person itself
+            kwargs["conversation"] = _conversation(kwargs["conversation"])
         if command == "send":
             return services.message_send(actor=user, **kwargs).pk
         if command == "edit":
@@ -272,6 +467,70 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
             return None
         services.message_acknowledge(actor=user, **kwargs)
         return None
+
+
+def _conversation(pk: int) -> Conversation:
+    try:
+        return Conversation.objects.get(pk=pk)
+    except (Conversation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+# SQLite has one writer: there the services run on Channels' one database thread, as before.
+_SEND_POOL = (
+    None
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    else ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="messaging-send")
+)
+
+
+async def _on_pool(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run `func` on the send pool (each thread its own database connection), or on Channels'
+    database thread where there is no pool."""
+    if _SEND_POOL is None:
+        return await database_sync_to_async(func)(*args, **kwargs)
+    return await DatabaseSyncToAsync(func, thread_sensitive=False, executor=_SEND_POOL)(
+        *args, **kwargs
+    )
+
+
+_send_locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
+    weakref.WeakValueDictionary()
+)
+
+
+def _send_lock(conversation_id: int) -> asyncio.Lock:
+    """The lock of one conversation's sends in this event loop (gone when nobody holds it)."""
+    key = (id(asyncio.get_running_loop()), conversation_id)
+    lock = _send_locks.get(key)
+    if lock is None:
+        lock = _send_locks[key] = asyncio.Lock()
+    return lock
+
+
+def close_send_connections() -> None:
+    """Close the send threads' database connections (tests, before their database goes)."""
+    if _SEND_POOL is None:
+        return
+    barrier = threading.Barrier(SEND_THREADS)
+
+    def close() -> None:
+        connections.close_all()
+        # Each thread waits for the others, so every thread of the pool runs this once.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=5)
+
+    for future in [_SEND_POOL.submit(close) for _ in range(SEND_THREADS)]:
+        future.result()
+
+
+def _changes_unread(event: dict[str, Any], user_id: int) -> bool:
+    """Whether the event changes what the reader's list shows: a message came or went, or the
+    reader read on in another tab."""
+    kind = event.get("type")
+    return kind in ("message.new", "message.deleted") or (
+        kind == "read" and event.get("user") == user_id
+    )
 
 
 def _int(value: object) -> int:

@@ -1,5 +1,6 @@
 """Live pages: a page showing a referral, a meeting, a case or its mediation is told when the
-object's status changes, and reloads its content without a reload of the page.
+object's status changes, and reloads its content without a reload of the page; the list of
+conversations is told when one of them has news, and reloads its unread counts.
 
 Which object a page shows is read from its path (the same URL patterns the pages use), and
 watching is authorised by the same `access_*` loader as the page itself."""
@@ -34,6 +35,9 @@ WATCHABLE: dict[str, tuple[str, Callable[[User, Any], object]]] = {
 }
 
 
+CONVERSATION_LIST = "messaging:index"
+
+
 def watch_group(user: User, path: str) -> str:
     """The group of the object shown at `path`, if the user may see it; Http404 otherwise."""
     try:
@@ -45,6 +49,15 @@ def watch_group(user: User, path: str) -> str:
     kind, loader = WATCHABLE[match.view_name]
     loader(user, match.kwargs["pk"])
     return live_group(kind, int(match.kwargs["pk"]))
+
+
+def lists_conversations(path: str) -> bool:
+    """Whether `path` is the list of conversations, whose unread counts follow every
+    conversation its reader may see (the consumer authorises each event as it relays it)."""
+    try:
+        return resolve(path).view_name == CONVERSATION_LIST
+    except Resolver404:
+        return False
 
 
 def announce(groups: list[str], status: str) -> None:

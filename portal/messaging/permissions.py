@@ -51,10 +51,11 @@ def authorise(user: User, conversation: Conversation) -> None:
         agency = user.agency if user.is_authenticated else None
         if not is_staff_member(user) or agency is None:
             raise Http404
-        if not conversation.agencies.filter(pk=agency.pk).exists():
+        # .all(), not a query per check: portal.messaging.access prefetches them for many
+        if agency.pk not in {other.pk for other in conversation.agencies.all()}:
             raise Http404
     elif kind == ConversationKind.DIRECT:
-        if not is_staff_member(user) or not conversation.people.filter(pk=user.pk).exists():
+        if not is_staff_member(user) or user.pk not in {p.pk for p in conversation.people.all()}:
             raise Http404
     else:  # pragma: no cover - a kind without a rule admits nobody
         raise Http404

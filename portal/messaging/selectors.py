@@ -4,20 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
+from guardian.shortcuts import get_users_with_perms
 
-from portal.core.models import User
+from portal.core.models import Agency, User
 
-from .models import Conversation, Message, ReadMark
-from .permissions import authorise, conversations_visible_to, is_staff_member
+from .models import Conversation, ConversationKind, Message, ReadMark
+from .permissions import authorise, conversations_visible_to, is_staff_member, may_see
 
 CATCH_UP_LIMIT = 500
+# How many items a page may ask for at once (a reconnect's backlog comes in batches).
+FRAGMENT_LIMIT = 100
+# How many of the reader's conversations the list page hears of live.
+FOLLOW_LIMIT = 500
 
 
-def message_payload(message: Message) -> dict[str, Any]:
-    """What a client sees of a message; a deleted message keeps its place but not its text."""
+def message_payload(
+    message: Message, *, mentions: tuple[list[User], list[Agency]] | None = None
+) -> dict[str, Any]:
+    """What a client sees of a message; a deleted message keeps its place but not its text.
+    `mentions` (the people and agencies) saves reading them again for a message just made."""
     deleted = message.deleted_at is not None
+    users, agencies = (
+        mentions
+        if mentions is not None
+        else (message.mentioned_users.all(), message.mentioned_agencies.all())
+    )
     return {
         "id": message.pk,
         "conversation": message.conversation_id,
@@ -26,8 +39,8 @@ def message_payload(message: Message) -> dict[str, Any]:
         "body": "" if deleted else message.body,
         "reply_to": message.reply_to_id,
         "mentions": {
-            "users": sorted(user.pk for user in message.mentioned_users.all()),
-            "agencies": sorted(agency.code for agency in message.mentioned_agencies.all()),
+            "users": sorted(user.pk for user in users),
+            "agencies": sorted(agency.code for agency in agencies),
         },
         "ack_requested": message.ack_requested,
         "attachment": "" if deleted else message.attachment_name,
@@ -41,6 +54,11 @@ def _with_relations(queryset: QuerySet[Message]) -> QuerySet[Message]:
     return queryset.select_related("author", "conversation", "reply_to__author").prefetch_related(
         "mentioned_users", "mentioned_agencies"
     )
+
+
+def _as_shown(queryset: QuerySet[Message]) -> QuerySet[Message]:
+    """What a conversation page renders of each message: its relations and its earlier texts."""
+    return _with_relations(queryset).prefetch_related("revisions")
 
 
 def messages_after(
@@ -102,7 +120,70 @@ def messages_recent(*, user: User, conversation: Conversation, limit: int = 100)
     """The last `limit` messages, oldest first: what a conversation page opens with."""
     authorise(user, conversation)
     newest = conversation.messages.order_by("-id")[:limit]
-    return sorted(_with_relations(newest), key=lambda message: message.pk)
+    return sorted(_as_shown(newest), key=lambda message: message.pk)
+
+
+def messages_by_ids(*, user: User, conversation: Conversation, ids: list[int]) -> list[Message]:
+    """The named messages of this conversation (others are ignored), oldest first: what a page
+    fetches to show a message that arrived live exactly as the server renders it."""
+    authorise(user, conversation)
+    queryset = conversation.messages.filter(pk__in=ids[:FRAGMENT_LIMIT]).order_by("id")
+    return list(_as_shown(queryset))
+
+
+def conversation_ids_followed(user: User, limit: int = FOLLOW_LIMIT) -> list[int]:
+    """The conversations the reader's list page hears of live, most recently created first,
+    in one query."""
+    return list(conversations_visible_to(user).order_by("-pk").values_list("pk", flat=True)[:limit])
+
+
+# The object a conversation is about, and the object permission its access_* loader asks for.
+OBJECT_VIEW_PERMS = {
+    ConversationKind.CASE: ("case", "view_case"),
+    ConversationKind.REFERRAL: ("referral", "view_referral"),
+    ConversationKind.MEETING: ("meeting", "view_meeting"),
+}
+
+
+def conversation_members(conversation: Conversation, user: User) -> list[User]:
+    """The other people who may read the conversation now, whom the reader may mention.
+
+    Membership is never stored. For a case, referral or meeting the readers are exactly the
+    active staff who hold the object's view permission (through their agency's group or
+    personally), which is what its access_* loader asks: one query, however many staff the
+    province has. A liaison or direct conversation's few candidates pass its own rule."""
+    candidates = User.objects.filter(
+        is_active=True, membership__active=True, membership__agency__kind="member"
+    ).exclude(pk=user.pk)
+    candidates = candidates.select_related("membership__agency").order_by(
+        "membership__agency__code", "full_name", "username"
+    )
+    object_perm = OBJECT_VIEW_PERMS.get(ConversationKind(conversation.kind))
+    if object_perm is not None:
+        field, codename = object_perm
+        holders: QuerySet[User] = get_users_with_perms(  # type: ignore[assignment]
+            getattr(conversation, field),
+            only_with_perms_in=[codename],
+            with_group_users=True,
+            with_superusers=False,
+        )
+        return list(candidates.filter(pk__in=holders.values("pk")))
+    if conversation.kind == ConversationKind.DIRECT:
+        candidates = candidates.filter(pk__in=conversation.people.values("pk"))
+    else:
+        candidates = candidates.filter(membership__agency__in=conversation.agencies.all())
+    prefetch_related_objects([conversation], "agencies", "people")
+    return [person for person in candidates if may_see(person, conversation)]
+
+
+def conversation_agencies(members: list[User]) -> list[Agency]:
+    """The agencies one may mention: those of the other people who read the conversation."""
+    found: dict[int, Agency] = {}
+    for person in members:
+        agency = person.agency
+        if agency is not None and agency.is_member:
+            found.setdefault(agency.pk, agency)
+    return sorted(found.values(), key=lambda agency: agency.code)
 
 
 def conversation_title(conversation: Conversation, user: User) -> str:

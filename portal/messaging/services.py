@@ -162,8 +162,11 @@ def message_send(
         reply_to=reply_to,
         ack_requested=ack_requested,
     )
-    message.mentioned_users.set(users)
-    message.mentioned_agencies.set(agencies)
+    # A new message has no mentions yet: add (one insert each), never set (a read first).
+    if users:
+        message.mentioned_users.add(*users)
+    if agencies:
+        message.mentioned_agencies.add(*agencies)
     if attachment is not None and checked is not None:
         name = (attachment.name or "file")[-200:]
         message.attachment.save(f"{message.pk}.{checked.extension}", attachment, save=False)
@@ -184,7 +187,7 @@ def message_send(
             dedupe_key=f"messaging.mention.{message.pk}",
             email=False,
         )
-    payload = message_payload(message)
+    payload = message_payload(message, mentions=(users, agencies))
     transaction.on_commit(lambda: broadcast(conversation.pk, {"type": "message.new", **payload}))
     return message
 
@@ -242,14 +245,21 @@ def message_delete(*, actor: User, message_id: int) -> Message:
 
 
 def _mark_read(user: User, conversation: Conversation, up_to: int) -> bool:
-    mark, _created = ReadMark.objects.select_for_update().get_or_create(
-        conversation=conversation, user=user
+    """Move the person's read mark on to `up_to`; False if it was there already. Reading never
+    goes backwards (an old tab must not undo a new one): the update's condition says so, and
+    the database checks it again on the locked row, so no lock is taken beforehand."""
+    marks = ReadMark.objects.filter(conversation=conversation, user=user)
+    if marks.filter(last_read_id__lt=up_to).update(last_read_id=up_to, read_at=timezone.now()):
+        return True
+    _mark, created = ReadMark.objects.get_or_create(
+        conversation=conversation, user=user, defaults={"last_read_id": up_to}
     )
-    if up_to <= mark.last_read_id:
-        return False  # reading never goes backwards: an old tab must not undo a new one
-    mark.last_read_id = up_to
-    mark.save(update_fields=["last_read_id", "read_at"])
-    return True
+    if created:
+        return True
+    # Made by another tab between the two statements, perhaps behind `up_to`.
+    return bool(
+        marks.filter(last_read_id__lt=up_to).update(last_read_id=up_to, read_at=timezone.now())
+    )
 
 
 @transaction.atomic
@@ -281,7 +291,15 @@ def message_acknowledge(*, actor: User, message_id: int) -> Acknowledgement:
     ack.acknowledged_at = timezone.now()
     ack.save(update_fields=["acknowledged_at"])
     audit_record(actor=actor, action="message.acknowledge", obj=ack.message)
-    event = {"type": "acknowledged", "message": ack.message_id, "user": actor.pk}
+    # The counts travel whole, so a page that already fetched the new state cannot count twice.
+    addressees = Acknowledgement.objects.filter(message_id=ack.message_id)
+    event = {
+        "type": "acknowledged",
+        "message": ack.message_id,
+        "user": actor.pk,
+        "acknowledged": addressees.filter(acknowledged_at__isnull=False).count(),
+        "addressees": addressees.count(),
+    }
     conversation_id = ack.message.conversation_id
     transaction.on_commit(lambda: broadcast(conversation_id, event))
     return ack

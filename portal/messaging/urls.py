@@ -8,11 +8,22 @@ urlpatterns = [
     path("", views.messaging_index, name="index"),
     path("search/", views.message_search, name="search"),
     path("case/<int:pk>/", views.case_conversation, name="case"),
-    path("case/<int:pk>/attach/", views.case_attachment_add, name="case-attachment-add"),
+    # what every kind of conversation shares, keyed by the conversation and authorised by its
+    # own access rule
     path(
-        "case/<int:pk>/attachment/<int:message_pk>/",
-        views.case_attachment_download,
-        name="case-attachment-download",
+        "conversation/<int:conversation_pk>/attach/",
+        views.attachment_add,
+        name="attachment-add",
+    ),
+    path(
+        "conversation/<int:conversation_pk>/attachment/<int:message_pk>/",
+        views.attachment_download,
+        name="attachment-download",
+    ),
+    path(
+        "conversation/<int:conversation_pk>/messages/",
+        views.message_fragments,
+        name="message-fragments",
     ),
     path("referral/<int:pk>/", views.referral_conversation, name="referral"),
     path("meeting/<int:pk>/", views.meeting_conversation, name="meeting"),

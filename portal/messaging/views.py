@@ -6,21 +6,24 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.core.errors import ApplicationError
+from portal.core.http import portal_user
 from portal.core.models import Agency, User
 
 from . import selectors, services
 from .forms import AttachmentForm
 from .models import Acknowledgement, Conversation, Message, ReadMark
-from .permissions import authorise, is_staff_member
+from .permissions import access_conversation, authorise, is_staff_member
 
 LIAISON_SETS = [
     (Agency.ARBITRATION, Agency.BUREAU),
@@ -48,9 +51,10 @@ def messaging_index(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/index.html", context)
 
 
-def _annotate_moves(user: User, conversation: Conversation, shown: list[Message]) -> None:
-    """What the reader may do with each message, and how many others have read it."""
-    marks = list(
+def _annotate_moves(user: User, conversation: Conversation, shown: list[Message]) -> dict[int, int]:
+    """What the reader may do with each message, whom it mentions, how many others have read
+    and acknowledged it. Returns how far each person has read (the page counts on live)."""
+    marks = dict(
         ReadMark.objects.filter(conversation=conversation).values_list("user_id", "last_read_id")
     )
     pending = set(
@@ -58,28 +62,67 @@ def _annotate_moves(user: User, conversation: Conversation, shown: list[Message]
             message__in=shown, user=user, acknowledged_at__isnull=True
         ).values_list("message_id", flat=True)
     )
+    acks = {
+        row["message_id"]: (row["done"], row["total"])
+        for row in Acknowledgement.objects.filter(message__in=shown)
+        .values("message_id")
+        .annotate(done=Count("acknowledged_at"), total=Count("id"))
+    }
+    agency_id = user.agency.pk if user.agency is not None else None
     now = timezone.now()
     for message in shown:
         own = message.author_id == user.pk and message.deleted_at is None
         message.can_delete = own  # type: ignore[attr-defined]
         message.can_edit = own and now - message.created_at <= services.EDIT_WINDOW  # type: ignore[attr-defined]
         message.ack_pending = message.pk in pending  # type: ignore[attr-defined]
+        message.ack_done, message.ack_total = acks.get(message.pk, (0, 0))  # type: ignore[attr-defined]
         message.read_by = sum(  # type: ignore[attr-defined]
-            1 for reader, last in marks if reader != message.author_id and last >= message.pk
+            1
+            for reader, last in marks.items()
+            if reader != message.author_id and last >= message.pk
         )
+        message.mentions_you = any(  # type: ignore[attr-defined]
+            person.pk == user.pk for person in message.mentioned_users.all()
+        ) or any(agency.pk == agency_id for agency in message.mentioned_agencies.all())
+        # A withdrawn message shows none of its texts, the earlier ones included.
+        message.history = (  # type: ignore[attr-defined]
+            [] if message.deleted_at else list(message.revisions.all())
+        )
+    return marks
 
 
 def _conversation_page(request: HttpRequest, conversation: Conversation) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = portal_user(request)
     shown = selectors.messages_recent(user=user, conversation=conversation)
-    _annotate_moves(user, conversation, shown)
+    marks = _annotate_moves(user, conversation, shown)
+    members = selectors.conversation_members(conversation, user)
     context = {
         "conversation": conversation,
         "title": selectors.conversation_title(conversation, user),
         "messages_shown": shown,
         "last_id": shown[-1].pk if shown else 0,
+        "read_marks": marks,
+        "back": request.path,
+        "mention_people": members,
+        "mention_agencies": selectors.conversation_agencies(members),
     }
     return render(request, "messaging/conversation.html", context)
+
+
+def message_fragments(request: HttpRequest, conversation_pk: int) -> HttpResponse:
+    """The named messages rendered as on the page (`?ids=3,4`): a page fetches what arrived
+    live, so a message has one rendering, the template's, with its quote and its forms."""
+    user = portal_user(request)
+    conversation = access_conversation(user, conversation_pk)
+    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()]
+    shown = selectors.messages_by_ids(user=user, conversation=conversation, ids=ids)
+    _annotate_moves(user, conversation, shown)
+    context = {
+        "conversation": conversation,
+        "messages_shown": shown,
+        "back": _safe_next(request, request.GET.get("next", "")),
+    }
+    return render(request, "messaging/_messages.html", context)
 
 
 def case_conversation(request: HttpRequest, pk: int) -> HttpResponse:
@@ -88,32 +131,36 @@ def case_conversation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def case_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    """A file into the case's conversation (a socket frame cannot carry one)."""
-    conversation = services.conversation_for_case(actor=request.user, case_id=pk)  # type: ignore[arg-type]
+def attachment_add(request: HttpRequest, conversation_pk: int) -> HttpResponse:
+    """A file into any conversation the sender may read (a socket frame cannot carry one)."""
+    user = portal_user(request)
+    conversation = access_conversation(user, conversation_pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to send."))
-        return redirect("messaging:case", pk=pk)
+        return _back(request)
     try:
         services.message_send(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             conversation=conversation,
             body=form.cleaned_data["body"],
             attachment=form.cleaned_data["file"],
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect("messaging:case", pk=pk)
+    return _back(request)
 
 
-def case_attachment_download(request: HttpRequest, pk: int, message_pk: int) -> HttpResponseBase:
-    conversation = services.conversation_for_case(actor=request.user, case_id=pk)  # type: ignore[arg-type]
+def attachment_download(
+    request: HttpRequest, conversation_pk: int, message_pk: int
+) -> HttpResponseBase:
+    """A message's file, for whoever may read its conversation now (404 for anyone else)."""
+    conversation = access_conversation(portal_user(request), conversation_pk)
     message = get_object_or_404(
         Message, pk=message_pk, conversation=conversation, deleted_at__isnull=True
     )
     if not message.attachment:
-        return HttpResponse(status=404)
+        raise Http404
     # The saved name carries the extension of the checked type, whatever the uploader's said.
     stem = PurePosixPath(message.attachment_name).stem or "attachment"
     response = FileResponse(
@@ -170,13 +217,17 @@ def message_search(request: HttpRequest) -> HttpResponse:
 # socket; the socket still carries the change to everyone else live.
 
 
-def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+def _safe_next(request: HttpRequest, target: str) -> str:
+    """`target` if it is a page of this site, else the list of conversations."""
+    if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect("messaging:index")
+        return target
+    return reverse("messaging:index")
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect(_safe_next(request, request.POST.get("next", "")))
 
 
 def _message_for(request: HttpRequest, message_pk: int) -> Message:

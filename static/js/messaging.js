@@ -1,15 +1,29 @@
 // A conversation page: sends over the messaging socket and shows what others send, live.
 // After a dropped connection it rejoins with the last id it holds, so nothing is missed.
+// A message that arrives is shown at once from the event, then replaced by the server's own
+// rendering of it (its quote, mentions, file, counts and forms: one template for both).
 (function () {
   "use strict";
   var section = document.querySelector("[data-ws-messaging]");
   if (!section || !window.WebSocket) return;
   var conversation = Number(section.getAttribute("data-conversation"));
+  var you = Number(section.getAttribute("data-you"));
   var lastId = Number(section.getAttribute("data-last-id")) || 0;
+  var fragments = section.getAttribute("data-fragments");
   var list = section.querySelector(".message-list");
   var form = section.querySelector("[data-message-form]");
+  var sendError = section.querySelector("[data-send-error]");
   var typing = section.querySelector("[data-typing]");
   var status = section.querySelector("[data-connection]");
+  var presenceList = section.querySelector("[data-presence]");
+  var presenceEmpty = section.querySelector("[data-presence-empty]");
+  var marksNode = document.getElementById("read-marks");
+  var marks = marksNode ? JSON.parse(marksNode.textContent) : {}; // user id → last read id
+  var online = {}; // user id → {name, sockets: {socket id: true}}
+  var wanted = {}; // message id → "new" or "edit": to fetch as the server renders it
+  var fetching = false;
+  var awaiting = null; // the client_id of a send (or "ack") waiting for its answer
+  var sequence = 0;
   var socket = null;
   var delay = 1000;
   var typingTimer = null;
@@ -17,42 +31,34 @@
 
   function label(name) { return section.getAttribute("data-label-" + name) || ""; }
 
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, key) { return key in values ? String(values[key]) : all; });
+  }
+
+  function itemOf(id) { return list.querySelector('.message-item[data-message-id="' + id + '"]'); }
+
+  function open() { return socket && socket.readyState === WebSocket.OPEN; }
+
   function bodyText(message) {
     return message.deleted ? label("deleted") : message.body + (message.edited ? " " + label("edited") : "");
   }
 
-  // A message already on the page keeps what the server rendered around it (its quote, file
-  // link and forms); only its text changes, and a tombstone loses its file and its forms.
-  function update(item, message) {
-    var body = item.querySelector(".message-body");
-    if (!body) return;
-    body.className = "message-body" + (message.deleted ? " deleted" : "");
-    body.textContent = bodyText(message);
-    if (message.deleted) {
-      item.querySelectorAll(".message-attachment, .message-moves, .message-read").forEach(function (node) {
-        node.remove();
-      });
+  function insert(item) {
+    var id = Number(item.getAttribute("data-message-id"));
+    var before = null;
+    for (var i = 0; i < list.children.length; i++) {
+      if (Number(list.children[i].getAttribute("data-message-id")) > id) { before = list.children[i]; break; }
     }
+    list.insertBefore(item, before);
   }
 
-  function render(message) {
-    var item = list.querySelector('[data-message-id="' + message.id + '"]');
-    if (item && item.querySelector(".message-body")) {
-      update(item, message);
-      if (message.id > lastId) lastId = message.id;
-      return;
-    }
-    if (!item) {
-      item = document.createElement("li");
-      item.className = "message-item";
-      item.setAttribute("data-message-id", message.id);
-      var before = null;
-      for (var i = 0; i < list.children.length; i++) {
-        if (Number(list.children[i].getAttribute("data-message-id")) > message.id) { before = list.children[i]; break; }
-      }
-      list.insertBefore(item, before);
-    }
-    item.textContent = "";
+  // What the event itself carries, shown until the server's rendering arrives.
+  function placeholder(message) {
+    var item = document.createElement("li");
+    item.className = "message-item";
+    item.setAttribute("data-message-id", message.id);
+    item.setAttribute("data-author", message.author);
+    item.setAttribute("data-pending", "true");
     var author = document.createElement("strong");
     author.className = "message-author";
     author.textContent = message.author_name;
@@ -65,7 +71,141 @@
     item.appendChild(author);
     item.appendChild(time);
     item.appendChild(body);
-    if (message.id > lastId) lastId = message.id;
+    insert(item);
+  }
+
+  // A message already on the page changes its text at once; a tombstone loses everything but
+  // its author, time and quote.
+  function update(item, message) {
+    if (message.deleted) {
+      item.querySelectorAll(".message-content, .message-moves, .message-read, .message-ack").forEach(function (node) {
+        node.remove();
+      });
+      item.classList.remove("mentions-you");
+    }
+    var body = item.querySelector(".message-body");
+    if (!body) {
+      body = document.createElement("p");
+      item.appendChild(body);
+    }
+    body.className = "message-body" + (message.deleted ? " deleted" : "");
+    body.textContent = bodyText(message);
+  }
+
+  function want(id, why) {
+    if (!fragments) return;
+    if (wanted[id] !== "new") wanted[id] = why;
+    setTimeout(fetchWanted, 0);
+  }
+
+  // One request at a time, up to 100 messages each: a reconnect's backlog comes in batches.
+  function fetchWanted() {
+    var ids = Object.keys(wanted).slice(0, 100);
+    if (fetching || !ids.length || !window.fetch) return;
+    var why = {};
+    ids.forEach(function (id) { why[id] = wanted[id]; delete wanted[id]; });
+    fetching = true;
+    var url = fragments + "?ids=" + ids.join(",") + "&next=" + encodeURIComponent(location.pathname);
+    fetch(url, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        var holder = document.createElement("template");
+        holder.innerHTML = html;
+        holder.content.querySelectorAll(".message-item").forEach(function (fresh) {
+          adopt(fresh, why[fresh.getAttribute("data-message-id")]);
+        });
+      }, function () {})
+      .then(function () {
+        fetching = false;
+        fetchWanted();
+      });
+  }
+
+  function adopt(fresh, why) {
+    var item = itemOf(fresh.getAttribute("data-message-id"));
+    if (!item) {
+      insert(fresh);
+    } else if (item.hasAttribute("data-pending") || why === "new" || !fresh.querySelector(".message-content")) {
+      item.replaceWith(fresh);
+    } else {
+      // An edit: the new text and its history, leaving open forms (a reply being typed) alone.
+      var content = item.querySelector(".message-content");
+      if (content) content.replaceWith(fresh.querySelector(".message-content"));
+      return;
+    }
+    showReads(fresh);
+    section.setAttribute("data-rendered", fresh.getAttribute("data-message-id"));
+  }
+
+  function arrived(message) {
+    var item = itemOf(message.id);
+    if (message.type === "message.new") {
+      // The service counts the author as having read up to their own message.
+      marks[message.author] = Math.max(marks[message.author] || 0, message.id);
+      if (!item) {
+        placeholder(message);
+        want(message.id, "new");
+      }
+      if (message.id > lastId) lastId = message.id;
+      return;
+    }
+    if (!item) return; // older than the page shows
+    update(item, message);
+    if (message.type === "message.edited") want(message.id, "edit");
+  }
+
+  function showReads(item) {
+    var node = item.querySelector(".message-read");
+    if (!node) return;
+    var id = Number(item.getAttribute("data-message-id"));
+    var author = item.getAttribute("data-author");
+    var readers = 0;
+    Object.keys(marks).forEach(function (user) {
+      if (user !== author && marks[user] >= id) readers += 1;
+    });
+    node.textContent = fill(label("read"), { readers: readers });
+    node.hidden = readers === 0;
+  }
+
+  function acknowledged(data) {
+    var item = itemOf(data.message);
+    if (!item) return;
+    var node = item.querySelector(".message-ack");
+    if (node && data.addressees !== undefined) {
+      node.textContent = fill(label("ack"), { done: data.acknowledged, total: data.addressees });
+    }
+    if (data.user === you) {
+      var ack = item.querySelector("[data-ack-form]");
+      if (ack) ack.remove();
+      if (awaiting === "ack") awaiting = null;
+    }
+  }
+
+  function presence(data) {
+    if (data.user === you) return; // one's own other tabs
+    var entry = online[data.user] || { name: data.name, sockets: {} };
+    if (data.state === "offline") delete entry.sockets[data.socket];
+    else entry.sockets[data.socket] = true;
+    if (Object.keys(entry.sockets).length) online[data.user] = entry;
+    else delete online[data.user];
+    drawPresence();
+  }
+
+  function drawPresence() {
+    presenceList.textContent = "";
+    var users = Object.keys(online).sort(function (a, b) { return online[a].name.localeCompare(online[b].name); });
+    users.forEach(function (user) {
+      var item = document.createElement("li");
+      item.setAttribute("data-user", user);
+      item.textContent = online[user].name;
+      presenceList.appendChild(item);
+    });
+    presenceEmpty.hidden = users.length > 0;
+  }
+
+  function showError(text) {
+    sendError.textContent = text;
+    sendError.hidden = !text;
   }
 
   function connect() {
@@ -80,21 +220,42 @@
       var data = JSON.parse(event.data);
       if (data.conversation !== undefined && data.conversation !== conversation) return;
       if (data.type === "message.new" || data.type === "message.edited" || data.type === "message.deleted") {
-        render(data);
+        arrived(data);
         typing.hidden = true;
         if (data.id === lastId && !document.hidden) {
           socket.send(JSON.stringify({ type: "read", conversation: conversation, up_to: lastId }));
         }
+      } else if (data.type === "read") {
+        marks[data.user] = Math.max(marks[data.user] || 0, data.last_read_id);
+        list.querySelectorAll(".message-item").forEach(showReads);
+      } else if (data.type === "acknowledged") {
+        acknowledged(data);
+      } else if (data.type === "presence") {
+        presence(data);
+      } else if (data.type === "sent") {
+        if (data.client_id === awaiting) {
+          awaiting = null;
+          form.reset();
+          showError("");
+        }
+      } else if (data.type === "error") {
+        if (awaiting) {
+          awaiting = null;
+          showError(data.detail || label("refused"));
+        }
       } else if (data.type === "caught_up") {
         section.setAttribute("data-joined", "true");
       } else if (data.type === "typing") {
-        typing.textContent = label("typing");
+        var who = online[data.user] ? online[data.user].name + " " : "";
+        typing.textContent = who + label("typing");
         typing.hidden = false;
         clearTimeout(typingTimer);
         typingTimer = setTimeout(function () { typing.hidden = true; }, 4000);
       } else if (data.type === "revoked") {
         socket.onclose = null;
         socket.close();
+        online = {};
+        drawPresence();
         status.textContent = label("offline");
         status.hidden = false;
       }
@@ -102,6 +263,8 @@
     // Jitter spreads the reconnects of every open page after a restart of the WebSocket process.
     socket.onclose = function () {
       section.removeAttribute("data-joined");
+      online = {}; // whoever is still here says so again when we rejoin
+      drawPresence();
       status.textContent = label("offline");
       status.hidden = false;
       setTimeout(connect, delay * (0.5 + Math.random()));
@@ -109,20 +272,49 @@
     };
   }
 
+  function chosen(select) {
+    if (!select) return [];
+    return Array.prototype.filter.call(select.options, function (option) { return option.selected; })
+      .map(function (option) { return option.value; });
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var field = form.elements.body;
-    var text = field.value.trim();
-    if (!text || !socket || socket.readyState !== WebSocket.OPEN) return;
-    socket.send(JSON.stringify({ type: "send", conversation: conversation, body: text }));
-    field.value = "";
+    var text = form.elements.body.value.trim();
+    if (!text || !open()) return;
+    sequence += 1;
+    awaiting = "c" + sequence;
+    var ack = form.elements.ack_requested;
+    socket.send(JSON.stringify({
+      type: "send",
+      conversation: conversation,
+      body: text,
+      mentions: {
+        users: chosen(form.elements.mention_users).map(Number),
+        agencies: chosen(form.elements.mention_agencies)
+      },
+      ack_requested: Boolean(ack && ack.checked),
+      client_id: awaiting
+    }));
   });
   form.elements.body.addEventListener("input", function () {
     var now = Date.now();
-    if (socket && socket.readyState === WebSocket.OPEN && now - lastTypingSent > 3000) {
+    if (open() && now - lastTypingSent > 3000) {
       lastTypingSent = now;
       socket.send(JSON.stringify({ type: "typing", conversation: conversation }));
     }
   });
+  // The Acknowledge button goes over the socket when it can (the page stays as it is, and the
+  // answer removes the button); without the socket it is an ordinary form post.
+  list.addEventListener("submit", function (event) {
+    var ack = event.target.closest("[data-ack-form]");
+    if (!ack || !open()) return;
+    event.preventDefault();
+    var item = ack.closest(".message-item");
+    ack.querySelector("button").disabled = true;
+    awaiting = "ack";
+    socket.send(JSON.stringify({ type: "ack", message: Number(item.getAttribute("data-message-id")) }));
+  });
+  drawPresence();
   connect();
 })();

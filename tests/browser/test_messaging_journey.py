@@ -15,7 +15,7 @@ from portal.core.models import Role, User
 
 from ..factories import agency, make_case, member
 from ..messaging.servers import daphne_servers
-from ..referrals.builders import draft, move
+from ..referrals.builders import draft, move, png_bytes
 
 pytestmark = pytest.mark.postgres
 
@@ -111,6 +111,97 @@ def test_an_edit_and_a_deletion_made_with_the_page_forms_reach_the_other_reader_
         arb_page.get_by_role("button", name="删除").click()
         expect(item.locator(".message-body")).to_have_text("该消息已撤回。")
         expect(item.locator("summary", has_text="回复")).to_have_count(0)
+    finally:
+        arb_context.close()
+        proc_context.close()
+
+
+def test_a_mention_an_acknowledgement_and_a_reply_arrive_complete_with_presence(browser, server):
+    """Everything a message carries reaches the other page live: the mention highlighted, the
+    Acknowledge button (which goes once pressed), the quote of a reply, the controls, the
+    counts; and each page shows who else is there."""
+    from playwright.sync_api import expect
+
+    arb = member("arb.mediator", "arbitration", Role.MEDIATOR)
+    admin = member("arb.admin", "arbitration", Role.AGENCY_ADMIN)
+    proc = member("proc.liaison", "procuratorate", Role.LIAISON)
+    case = make_case(agency_code="arbitration", actor=arb)
+    case_co_handling_start(actor=admin, case=case, agency=agency("procuratorate"))
+    arb_context, arb_page = browser_of(browser, server, arb)
+    proc_context, proc_page = browser_of(browser, server, proc)
+    try:
+        for page in (arb_page, proc_page):
+            page.goto(f"/messaging/case/{case.pk}/")
+            page.evaluate("window.loadedOnce = true")
+            page.locator("[data-joined]").wait_for()
+        expect(arb_page.locator(".presence-list")).to_contain_text(str(proc))
+        expect(proc_page.locator(".presence-list")).to_contain_text(str(arb))
+
+        arb_page.get_by_label("消息", exact=True).fill("请检察院核实并签收")
+        arb_page.get_by_label("人员").select_option(str(proc.pk))
+        arb_page.get_by_label("请求确认收到").check()
+        arb_page.get_by_role("button", name="发送", exact=True).click()
+        asked = proc_page.locator(".message-item", has_text="请检察院核实并签收")
+        expect(asked).to_have_class("message-item mentions-you")
+        expect(asked.locator("mark.mention")).to_have_text(f"@{proc}")
+        expect(asked.locator(".message-ack")).to_have_text("请求确认收到：0 / 1 人已签收")
+        own = arb_page.locator(".message-item", has_text="请检察院核实并签收")
+        expect(own.locator("summary", has_text="修改")).to_be_visible()  # the author's controls
+        expect(own.locator(".message-read")).to_have_text("1 人已读")  # proc's page read it
+
+        asked.get_by_role("button", name="签收").click()
+        expect(asked.get_by_role("button", name="签收")).to_have_count(0)
+        expect(own.locator(".message-ack")).to_have_text("请求确认收到：1 / 1 人已签收")
+
+        asked.locator("summary", has_text="回复").click()
+        asked.get_by_label("回复").fill("已核实，情况属实")
+        asked.get_by_role("button", name="发送回复").click()  # a form post: proc's page reloads
+        reply = arb_page.locator(".message-item", has_text="已核实，情况属实")
+        expect(reply.locator(".message-quote")).to_contain_text("请检察院核实并签收")
+        expect(reply.locator("summary", has_text="回复")).to_be_visible()
+        expect(reply.locator("summary", has_text="修改")).to_have_count(0)  # not the author
+        assert arb_page.evaluate("window.loadedOnce") is True  # no reload happened
+
+        proc_context.close()
+        expect(arb_page.locator(".presence-list")).not_to_contain_text(str(proc))
+    finally:
+        arb_context.close()
+        proc_context.close()
+
+
+def test_the_list_counts_a_message_and_a_file_in_a_referral_conversation_live(browser, server):
+    from playwright.sync_api import expect
+
+    arb = member("arb.mediator", "arbitration", Role.MEDIATOR)
+    proc = member("proc.liaison", "procuratorate", Role.LIAISON)
+    referral = move(draft(arb, "procuratorate"), "send", arb)
+    arb_context, arb_page = browser_of(browser, server, arb)
+    proc_context, proc_page = browser_of(browser, server, proc)
+    try:
+        proc_page.goto(f"/messaging/referral/{referral.pk}/")
+        proc_page.locator("[data-joined]").wait_for()
+        arb_page.goto("/messaging/")
+        arb_page.evaluate("window.loadedOnce = true")
+        arb_page.locator("body[data-live=watching]").wait_for(state="attached")
+        expect(arb_page.locator(".conversation-list .count")).to_have_count(0)
+
+        proc_page.get_by_label("消息", exact=True).fill("移送材料已收到")
+        proc_page.get_by_role("button", name="发送", exact=True).click()
+        expect(arb_page.locator(".conversation-list .count")).to_have_text("1")
+        proc_page.get_by_label("发送文件（PDF、JPEG 或 PNG）").set_input_files(
+            files=[{"name": "回执.png", "mimeType": "image/png", "buffer": png_bytes()}]
+        )
+        proc_page.get_by_role("button", name="发送文件", exact=True).click()
+        expect(arb_page.locator(".conversation-list .count")).to_have_text("2")
+        assert arb_page.evaluate("window.loadedOnce") is True
+
+        arb_page.locator(".conversation-list a").click()
+        link = arb_page.get_by_role("link", name="回执.png")
+        with arb_page.expect_download() as download:
+            link.click()
+        assert download.value.suggested_filename == "回执.png"
+        with open(download.value.path(), "rb") as saved:
+            assert saved.read() == png_bytes()
     finally:
         arb_context.close()
         proc_context.close()

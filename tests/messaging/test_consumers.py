@@ -43,6 +43,7 @@ def in_memory_layer(settings):
 async def close_worker_connections():
     yield
     await sync_to_async(connections.close_all)()
+    await sync_to_async(consumers.close_send_connections, thread_sensitive=False)()
 
 
 @pytest.fixture
@@ -241,9 +242,10 @@ async def test_typing_and_presence_reach_the_others_but_not_oneself(people, conv
     proc = await open_socket(people["proc"])
     await join(arb, conversation_id)
     await join(proc, conversation_id)
-    assert await next_of(arb, "presence") == {
-        "type": "presence",
+    online = await next_of(arb, "presence")
+    assert {key: online[key] for key in ("user", "name", "state", "conversation")} == {
         "user": people["proc"].pk,
+        "name": str(people["proc"]),
         "state": "online",
         "conversation": conversation_id,
     }
@@ -253,10 +255,47 @@ async def test_typing_and_presence_reach_the_others_but_not_oneself(people, conv
         "user": people["proc"].pk,
         "conversation": conversation_id,
     }
+    assert (await next_of(proc, "presence"))["state"] == "here"  # arb answered proc's arrival
     assert await proc.receive_nothing(timeout=0.2)
     await proc.disconnect()
-    assert (await next_of(arb, "presence"))["state"] == "offline"
+    offline = await next_of(arb, "presence")
+    assert (offline["state"], offline["socket"]) == ("offline", online["socket"])
     await arb.disconnect()
+
+
+async def test_whoever_joins_learns_who_is_already_there(people, conversation_id):
+    arb = await open_socket(people["arb"])
+    await join(arb, conversation_id)
+    arb_tab = await open_socket(people["arb"])
+    await join(arb_tab, conversation_id)
+    proc = await open_socket(people["proc"])
+    frames = await join(proc, conversation_id)
+    here = [frame for frame in frames if frame["type"] == "presence"]
+    while len(here) < 2:  # the answers may come before or after the backlog
+        here.append(await next_of(proc, "presence"))
+    assert {(frame["user"], frame["name"], frame["state"]) for frame in here} == {
+        (people["arb"].pk, str(people["arb"]), "here")
+    }
+    assert len({frame["socket"] for frame in here}) == 2  # one per tab: closing one leaves one
+    for socket in (arb, arb_tab, proc):
+        await socket.disconnect()
+
+
+async def test_leaving_a_conversation_tells_the_others(people, conversation_id):
+    arb = await open_socket(people["arb"])
+    proc = await open_socket(people["proc"])
+    await join(arb, conversation_id)
+    await join(proc, conversation_id)
+    await proc.send_json_to({"type": "leave", "conversation": conversation_id})
+    assert await next_of(proc, "left") == {"type": "left", "conversation": conversation_id}
+    presence = await next_of(arb, "presence")
+    while presence["state"] != "offline":
+        presence = await next_of(arb, "presence")
+    assert presence["user"] == people["proc"].pk
+    await say(arb, conversation_id, "走了吗")
+    assert await proc.receive_nothing(timeout=0.2)
+    await arb.disconnect()
+    await proc.disconnect()
 
 
 async def test_read_receipts_and_acknowledgements_go_through_the_socket(people, conversation_id):
@@ -277,7 +316,17 @@ async def test_read_receipts_and_acknowledgements_go_through_the_socket(people, 
     await proc.send_json_to({"type": "read", "conversation": conversation_id, "up_to": message_id})
     assert (await next_of(arb, "read"))["user"] == people["proc"].pk
     await proc.send_json_to({"type": "ack", "message": message_id})
-    assert (await next_of(arb, "acknowledged"))["message"] == message_id
+    acknowledged = await next_of(arb, "acknowledged")
+    assert acknowledged == {
+        "type": "acknowledged",
+        "message": message_id,
+        "user": people["proc"].pk,
+        "acknowledged": 1,
+        "addressees": 1,
+        "conversation": conversation_id,
+    }
+    # The one who acknowledged hears it too (their page drops the button, in every tab).
+    assert (await next_of(proc, "acknowledged"))["user"] == people["proc"].pk
     await arb.disconnect()
     await proc.disconnect()
 
@@ -340,5 +389,225 @@ async def test_a_member_who_leaves_the_agency_stops_receiving_at_once(people):
     await say(arb, channel.pk, "离职之后")
     assert await next_of(proc, "revoked") == {"type": "revoked", "conversation": channel.pk}
     assert await proc.receive_nothing(timeout=0.2)
+    await arb.disconnect()
+    await proc.disconnect()
+
+
+async def test_the_list_page_hears_of_news_in_the_readers_conversations_only(
+    people, conversation_id
+):
+    @database_sync_to_async
+    def bureau_conversation() -> int:
+        case = make_case(agency_code="bureau", actor=people["bureau"])
+        return services.conversation_for_case(actor=people["bureau"], case_id=case.pk).pk
+
+    theirs = await bureau_conversation()
+    list_page = await open_socket(people["proc"])
+    await list_page.send_json_to({"type": "watch", "path": "/messaging/"})
+    assert await list_page.receive_json_from() == {"type": "watching", "path": "/messaging/"}
+    arb = await open_socket(people["arb"])
+    await join(arb, conversation_id)
+    bureau = await open_socket(people["bureau"])
+    await join(bureau, theirs)
+    # Presence and typing change no count: the list hears nothing of them.
+    await arb.send_json_to({"type": "typing", "conversation": conversation_id})
+    await say(bureau, theirs, "别人的事")
+    assert await list_page.receive_nothing(timeout=0.2)
+
+    await say(arb, conversation_id, "新消息")
+    assert await list_page.receive_json_from() == {
+        "type": "changed",
+        "conversation": conversation_id,
+    }
+    # Reading on in another tab changes the count too; someone else's reading does not.
+    message_id = await say(arb, conversation_id, "又一条")
+    assert (await list_page.receive_json_from())["type"] == "changed"
+    colleague = await open_socket(people["arb_admin"])
+    await join(colleague, conversation_id)
+    await colleague.send_json_to(
+        {"type": "read", "conversation": conversation_id, "up_to": message_id}
+    )
+    assert (await next_of(arb, "read"))["user"] == people["arb_admin"].pk
+    assert await list_page.receive_nothing(timeout=0.2)
+    proc_tab = await open_socket(people["proc"])
+    await join(proc_tab, conversation_id)
+    await proc_tab.send_json_to(
+        {"type": "read", "conversation": conversation_id, "up_to": message_id}
+    )
+    assert await list_page.receive_json_from() == {
+        "type": "changed",
+        "conversation": conversation_id,
+    }
+    for socket in (list_page, arb, bureau, colleague, proc_tab):
+        await socket.disconnect()
+
+
+async def test_the_list_page_stops_hearing_of_a_conversation_whose_access_ended(
+    people, conversation_id
+):
+    list_page = await open_socket(people["proc"])
+    await list_page.send_json_to({"type": "watch", "path": "/messaging/"})
+    await next_of(list_page, "watching")
+    arb = await open_socket(people["arb"])
+    await join(arb, conversation_id)
+
+    @database_sync_to_async
+    def stop_sharing() -> None:
+        case = Conversation.objects.select_related("case").get(pk=conversation_id).case
+        case_co_handling_end(actor=people["arb_admin"], case=case, agency=agency("procuratorate"))
+
+    await stop_sharing()
+    await say(arb, conversation_id, "结束之后")
+    await say(arb, conversation_id, "再一条")
+    assert await list_page.receive_nothing(timeout=0.2)
+    await arb.disconnect()
+    await list_page.disconnect()
+
+
+# --- revocation is pushed: the page hears "revoked" without waiting for the next message ------
+
+
+async def revoked_without_a_message(communicator: WebsocketCommunicator, conversation: int):
+    """The next frame that is not presence chatter is "revoked", and then nothing more."""
+    assert await asyncio.wait_for(next_of(communicator, "revoked"), 5) == {
+        "type": "revoked",
+        "conversation": conversation,
+    }
+    assert await communicator.receive_nothing(timeout=0.2)
+
+
+async def test_ending_a_co_handling_revokes_the_case_conversation_at_once(people, conversation_id):
+    proc = await open_socket(people["proc"])
+    await join(proc, conversation_id)
+
+    @database_sync_to_async
+    def stop_sharing() -> None:
+        case = Conversation.objects.select_related("case").get(pk=conversation_id).case
+        case_co_handling_end(actor=people["arb_admin"], case=case, agency=agency("procuratorate"))
+
+    await stop_sharing()
+    await revoked_without_a_message(proc, conversation_id)
+    await proc.disconnect()
+
+
+async def test_returning_a_referral_revokes_the_shared_case_conversation_at_once(people):
+    @database_sync_to_async
+    def shared_by_referral() -> tuple[int, object]:
+        case = make_case(agency_code="arbitration", actor=people["arb"])
+        referral = move(draft(people["arb"], "procuratorate", case=case), "send", people["arb"])
+        move(referral, "acknowledge", people["proc"])
+        conversation = services.conversation_for_case(actor=people["proc"], case_id=case.pk)
+        return conversation.pk, referral
+
+    conversation, referral = await shared_by_referral()
+    proc_admin = await database_sync_to_async(member)(
+        "proc.admin", "procuratorate", Role.AGENCY_ADMIN
+    )
+    arb = await open_socket(people["arb"])
+    proc = await open_socket(people["proc"])
+    await join(arb, conversation)
+    await join(proc, conversation)
+    await database_sync_to_async(move)(referral, "return", proc_admin)
+    await revoked_without_a_message(proc, conversation)
+    await say(arb, conversation, "退回之后")  # the sender's agency keeps its case
+    assert await proc.receive_nothing(timeout=0.2)
+    await arb.disconnect()
+    await proc.disconnect()
+
+
+async def test_leaving_the_agency_revokes_its_liaison_channel_at_once(people):
+    channel = await database_sync_to_async(services.conversation_for_liaison)(
+        actor=people["arb"], agency_codes=["arbitration", "procuratorate"]
+    )
+    proc = await open_socket(people["proc"])
+    await join(proc, channel.pk)
+    await database_sync_to_async(membership_end)(actor=None, user=people["proc"])
+    await revoked_without_a_message(proc, channel.pk)
+    await proc.disconnect()
+
+
+async def test_a_deactivated_account_loses_every_conversation_at_once(people, conversation_id):
+    channel = await database_sync_to_async(services.conversation_for_liaison)(
+        actor=people["arb"], agency_codes=["arbitration", "procuratorate"]
+    )
+    proc = await open_socket(people["proc"])
+    await join(proc, conversation_id)
+    await join(proc, channel.pk)
+
+    @database_sync_to_async
+    def deactivate() -> None:
+        user = User.objects.get(pk=people["proc"].pk)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+
+    await deactivate()
+    revoked = [await asyncio.wait_for(next_of(proc, "revoked"), 5) for _ in range(2)]
+    assert {frame["conversation"] for frame in revoked} == {conversation_id, channel.pk}
+    assert await proc.receive_nothing(timeout=0.2)
+    await proc.disconnect()
+
+
+async def test_those_who_keep_access_hear_nothing_of_anothers_revocation(people, conversation_id):
+    """The case's own agency hears the push too, asks again and stays in the conversation."""
+    arb = await open_socket(people["arb"])
+    proc = await open_socket(people["proc"])
+    await join(arb, conversation_id)
+    await join(proc, conversation_id)
+
+    @database_sync_to_async
+    def stop_sharing() -> None:
+        case = Conversation.objects.select_related("case").get(pk=conversation_id).case
+        case_co_handling_end(actor=people["arb_admin"], case=case, agency=agency("procuratorate"))
+
+    await stop_sharing()
+    await revoked_without_a_message(proc, conversation_id)
+    heard = []
+    while not await arb.receive_nothing(timeout=0.3):
+        heard.append((await arb.receive_json_from())["type"])
+    assert "revoked" not in heard
+    colleague = await open_socket(people["arb_admin"])
+    await join(colleague, conversation_id)
+    await say(colleague, conversation_id, "还在")
+    assert (await next_of(arb, "message.new"))["body"] == "还在"
+    await colleague.disconnect()
+    await arb.disconnect()
+    await proc.disconnect()
+
+
+async def test_relaying_a_message_asks_the_database_nothing(people, conversation_id, monkeypatch):
+    arb = await open_socket(people["arb"])
+    proc = await open_socket(people["proc"])
+    await join(arb, conversation_id)
+    await join(proc, conversation_id)
+
+    async def no_database(*args, **kwargs):
+        raise AssertionError("a relay asked the database")
+
+    monkeypatch.setattr(consumers, "may_see_now", no_database)
+    await say(arb, conversation_id, "不查库")
+    assert (await next_of(proc, "message.new"))["body"] == "不查库"
+    await arb.disconnect()
+    await proc.disconnect()
+
+
+async def test_an_answer_older_than_the_backstop_is_asked_again(
+    people, conversation_id, monkeypatch
+):
+    arb = await open_socket(people["arb"])
+    proc = await open_socket(people["proc"])
+    await join(arb, conversation_id)
+    await join(proc, conversation_id)
+    asked = []
+    real = consumers.may_see_now
+
+    async def counted(user_id, conversation):
+        asked.append(user_id)
+        return await real(user_id, conversation)
+
+    monkeypatch.setattr(consumers, "may_see_now", counted)
+    monkeypatch.setattr(consumers, "ACCESS_RECHECK_SECONDS", 0.0)
+    await say(arb, conversation_id, "过期复查")
+    assert (await next_of(proc, "message.new"))["body"] == "过期复查"
+    assert people["proc"].pk in asked  # (presence chatter of the joins is asked again too)
     await arb.disconnect()
     await proc.disconnect()

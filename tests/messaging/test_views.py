@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.cases.services import case_co_handling_start
 from portal.messaging import services
+from portal.messaging.models import Message
 
-from ..factories import agency
+from ..factories import agency, member
+from ..meetings.builders import make_meeting
+from ..referrals.builders import draft, move, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -72,32 +78,99 @@ def test_search_finds_chinese_words_only_where_the_reader_may_look(
     assert [message.body for message in response.context["results"]] == ["欠薪三个月"]
 
 
-def test_a_file_sent_into_a_case_conversation_downloads_for_its_readers_only(
-    shared_case, arbitration_mediator, procuratorate_liaison, bureau_inspector
+def _conversation_of(kind, shared_case, sender, reader, organiser):
+    """A conversation of each kind that `sender` and `reader` share (and the bureau does not)."""
+    if kind == "case":
+        return services.conversation_for_case(actor=sender, case_id=shared_case.pk)
+    if kind == "referral":
+        referral = move(draft(sender, "procuratorate"), "send", sender)
+        return services.conversation_for_referral(actor=sender, referral_id=referral.pk)
+    if kind == "meeting":
+        meeting = make_meeting(organiser, [reader])
+        return services.conversation_for_meeting(actor=sender, meeting_id=meeting.pk)
+    if kind == "liaison":
+        return services.conversation_for_liaison(
+            actor=sender, agency_codes=["arbitration", "procuratorate"]
+        )
+    return services.conversation_for_direct(actor=sender, other=reader)
+
+
+@pytest.mark.parametrize("kind", ["case", "referral", "meeting", "liaison", "direct"])
+def test_a_file_sent_into_any_conversation_downloads_for_its_readers_only(
+    kind,
+    shared_case,
+    arbitration_mediator,
+    arbitration_admin,
+    procuratorate_liaison,
+    bureau_inspector,
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from portal.messaging.models import Message
-
-    from ..referrals.builders import png_bytes
-
-    url = reverse("messaging:case-attachment-add", kwargs={"pk": shared_case.pk})
+    conversation = _conversation_of(
+        kind, shared_case, arbitration_mediator, procuratorate_liaison, arbitration_admin
+    )
+    page = reverse("messaging:index")  # any page of the site to come back to
+    url = reverse("messaging:attachment-add", kwargs={"conversation_pk": conversation.pk})
     fake = SimpleUploadedFile("scan.png", b"<html>not a png</html>", content_type="image/png")
     response = client_for(arbitration_mediator).post(url, {"file": fake}, follow=True)
     assert [str(m) for m in response.context["messages"]]  # told why
     assert not Message.objects.exists()
     photo = SimpleUploadedFile("工资条.png", png_bytes(), content_type="image/png")
-    client_for(arbitration_mediator).post(url, {"file": photo})
+    response = client_for(arbitration_mediator).post(url, {"file": photo, "next": page})
+    assert response["Location"] == page
     message = Message.objects.get()
     download = reverse(
-        "messaging:case-attachment-download",
-        kwargs={"pk": shared_case.pk, "message_pk": message.pk},
+        "messaging:attachment-download",
+        kwargs={"conversation_pk": conversation.pk, "message_pk": message.pk},
     )
     response = client_for(procuratorate_liaison).get(download)
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == png_bytes()
     assert client_for(bureau_inspector).get(download).status_code == 404
+    other_photo = SimpleUploadedFile("x.png", png_bytes(), content_type="image/png")
+    assert client_for(bureau_inspector).post(url, {"file": other_photo}).status_code == 404
+    assert Message.objects.count() == 1
+
+
+def test_the_conversation_page_links_the_file_and_offers_the_upload_form(
+    arbitration_mediator, procuratorate_liaison
+):
+    conversation = services.conversation_for_direct(
+        actor=arbitration_mediator, other=procuratorate_liaison
+    )
+    message = services.message_send(
+        actor=arbitration_mediator,
+        conversation=conversation,
+        body="",
+        attachment=SimpleUploadedFile("scan.png", png_bytes(), content_type="image/png"),
+    )
+    direct = reverse("messaging:direct", kwargs={"username": arbitration_mediator.username})
+    page = client_for(procuratorate_liaison).get(direct).content.decode()
+    assert (
+        reverse(
+            "messaging:attachment-download",
+            kwargs={"conversation_pk": conversation.pk, "message_pk": message.pk},
+        )
+        in page
+    )
+    assert reverse("messaging:attachment-add", kwargs={"conversation_pk": conversation.pk}) in page
+
+
+def test_a_file_of_another_conversation_is_a_404_even_under_a_visible_one(
+    shared_case, bureau_case, arbitration_mediator, procuratorate_liaison, bureau_inspector
+):
+    ours = services.conversation_for_case(actor=arbitration_mediator, case_id=shared_case.pk)
+    theirs = services.conversation_for_case(actor=bureau_inspector, case_id=bureau_case.pk)
+    foreign = services.message_send(
+        actor=bureau_inspector,
+        conversation=theirs,
+        body="",
+        attachment=SimpleUploadedFile("scan.png", png_bytes(), content_type="image/png"),
+    )
+    url = reverse(
+        "messaging:attachment-download",
+        kwargs={"conversation_pk": ours.pk, "message_pk": foreign.pk},
+    )
+    assert client_for(procuratorate_liaison).get(url).status_code == 404
 
 
 # --- the moves on one message, as plain forms (the page works without the socket) ---------------
@@ -128,8 +201,6 @@ def test_the_author_sees_edit_and_delete_forms_and_others_only_reply(
 
 
 def test_an_old_message_offers_no_edit_but_still_a_delete(shared_case, arbitration_mediator):
-    from portal.messaging.models import Message
-
     conversation = services.conversation_for_case(
         actor=arbitration_mediator, case_id=shared_case.pk
     )
@@ -316,3 +387,185 @@ def test_the_picked_person_opens_the_direct_conversation(
         "messaging:direct", kwargs={"username": procuratorate_liaison.username}
     )
     assert client.get(response["Location"]).status_code == 200
+
+
+# --- what a page fetches for a message that arrived live -------------------------------------
+
+
+def _fragments(conversation, *messages, next_page: str = "") -> tuple[str, dict[str, str]]:
+    url = reverse("messaging:message-fragments", kwargs={"conversation_pk": conversation.pk})
+    query = {"ids": ",".join(str(message.pk) for message in messages)}
+    if next_page:
+        query["next"] = next_page
+    return url, query
+
+
+def test_a_live_reply_is_fetched_with_its_quote_and_the_readers_own_controls(
+    shared_case, arbitration_mediator, procuratorate_liaison
+):
+    conversation = services.conversation_for_case(
+        actor=arbitration_mediator, case_id=shared_case.pk
+    )
+    question = services.message_send(
+        actor=arbitration_mediator, conversation=conversation, body="请补充材料"
+    )
+    answer = services.message_send(
+        actor=procuratorate_liaison,
+        conversation=conversation,
+        body="明天补交",
+        reply_to_id=question.pk,
+    )
+    url, query = _fragments(conversation, answer, next_page=_case_page(shared_case))
+    theirs = client_for(arbitration_mediator).get(url, query)
+    assert theirs.status_code == 200
+    html = theirs.content.decode()
+    assert html.count('class="message-item') == 1  # the asked one only
+    assert 'class="message-quote"' in html and "请补充材料" in html
+    assert _move("reply", answer) in html
+    assert _move("edit", answer) not in html
+    assert f'name="next" value="{_case_page(shared_case)}"' in html
+    own = client_for(procuratorate_liaison).get(url, query).content.decode()
+    assert _move("edit", answer) in own
+    assert _move("delete", answer) in own
+
+
+def test_fragments_show_only_the_conversations_own_messages_to_its_readers(
+    shared_case, bureau_case, arbitration_mediator, procuratorate_liaison, bureau_inspector
+):
+    ours = services.conversation_for_case(actor=arbitration_mediator, case_id=shared_case.pk)
+    mine = services.message_send(actor=arbitration_mediator, conversation=ours, body="我们的")
+    theirs = services.conversation_for_case(actor=bureau_inspector, case_id=bureau_case.pk)
+    foreign = services.message_send(actor=bureau_inspector, conversation=theirs, body="别人的")
+    url, query = _fragments(ours, mine, foreign, next_page="https://evil.example/")
+    html = client_for(procuratorate_liaison).get(url, query).content.decode()
+    assert "我们的" in html
+    assert "别人的" not in html
+    assert "evil.example" not in html  # a foreign page is no place to come back to
+    assert client_for(bureau_inspector).get(url, query).status_code == 404
+
+
+# --- mentions, acknowledgements, edit history --------------------------------------------------
+
+
+def test_the_mention_picker_offers_the_people_and_agencies_who_read_the_conversation(
+    shared_case, arbitration_mediator, arbitrator, procuratorate_liaison, bureau_inspector
+):
+    response = client_for(arbitration_mediator).get(_case_page(shared_case))
+    people = response.context["mention_people"]
+    assert procuratorate_liaison in people
+    assert arbitrator in people
+    assert arbitration_mediator not in people  # not oneself
+    assert bureau_inspector not in people  # cannot read the case
+    codes = [agency.code for agency in response.context["mention_agencies"]]
+    assert codes == ["arbitration", "procuratorate"]
+    page = response.content.decode()
+    assert f'<option value="{procuratorate_liaison.pk}">' in page
+    assert 'name="ack_requested"' in page
+
+
+def test_mentions_are_highlighted_and_the_mentioned_reader_is_told(
+    shared_case, arbitration_mediator, procuratorate_liaison, arbitrator
+):
+    conversation = services.conversation_for_case(
+        actor=arbitration_mediator, case_id=shared_case.pk
+    )
+    services.message_send(
+        actor=arbitration_mediator,
+        conversation=conversation,
+        body="请核实",
+        mention_user_ids=[procuratorate_liaison.pk],
+        mention_agency_codes=["procuratorate"],
+    )
+    page = client_for(procuratorate_liaison).get(_case_page(shared_case)).content.decode()
+    assert f'<mark class="mention">@{procuratorate_liaison}</mark>' in page
+    assert f'<mark class="mention">@{agency("procuratorate").short_name}</mark>' in page
+    assert "message-item mentions-you" in page
+    colleague = client_for(arbitrator).get(_case_page(shared_case)).content.decode()
+    assert '<mark class="mention">' in colleague
+    assert "mentions-you" not in colleague
+
+
+def test_an_acknowledgement_request_shows_how_many_of_its_addressees_acknowledged(
+    shared_case, arbitration_mediator, procuratorate_liaison, procuratorate_admin
+):
+    conversation = services.conversation_for_case(
+        actor=arbitration_mediator, case_id=shared_case.pk
+    )
+    message = services.message_send(
+        actor=arbitration_mediator,
+        conversation=conversation,
+        body="请两位确认",
+        mention_agency_codes=["procuratorate"],
+        ack_requested=True,
+    )
+    client = client_for(arbitration_mediator)
+    (shown,) = client.get(_case_page(shared_case)).context["messages_shown"]
+    assert (shown.ack_done, shown.ack_total) == (0, 2)
+    services.message_acknowledge(actor=procuratorate_liaison, message_id=message.pk)
+    response = client.get(_case_page(shared_case))
+    (shown,) = response.context["messages_shown"]
+    assert (shown.ack_done, shown.ack_total) == (1, 2)
+    assert 'class="message-ack"' in response.content.decode()
+
+
+def test_the_edit_history_is_shown_to_every_reader_but_not_for_a_withdrawn_message(
+    shared_case, arbitration_mediator, procuratorate_liaison
+):
+    conversation = services.conversation_for_case(
+        actor=arbitration_mediator, case_id=shared_case.pk
+    )
+    message = services.message_send(
+        actor=arbitration_mediator, conversation=conversation, body="周一开庭"
+    )
+    services.message_edit(actor=arbitration_mediator, message_id=message.pk, body="周二开庭")
+    services.message_edit(actor=arbitration_mediator, message_id=message.pk, body="周三开庭")
+    response = client_for(procuratorate_liaison).get(_case_page(shared_case))
+    (shown,) = response.context["messages_shown"]
+    assert [revision.body for revision in shown.history] == ["周一开庭", "周二开庭"]
+    page = response.content.decode()
+    assert 'class="message-history"' in page
+    assert "周一开庭" in page and "周二开庭" in page
+    services.message_delete(actor=arbitration_mediator, message_id=message.pk)
+    page = client_for(procuratorate_liaison).get(_case_page(shared_case)).content.decode()
+    assert "周一开庭" not in page
+    assert 'class="message-history"' not in page
+
+
+def test_the_page_carries_how_far_each_reader_has_read_for_live_counts(
+    shared_case, arbitration_mediator, procuratorate_liaison
+):
+    conversation = services.conversation_for_case(
+        actor=arbitration_mediator, case_id=shared_case.pk
+    )
+    message = services.message_send(actor=arbitration_mediator, conversation=conversation, body="1")
+    services.conversation_mark_read(
+        actor=procuratorate_liaison, conversation=conversation, up_to=message.pk
+    )
+    response = client_for(arbitration_mediator).get(_case_page(shared_case))
+    assert response.context["read_marks"] == {
+        arbitration_mediator.pk: message.pk,
+        procuratorate_liaison.pk: message.pk,
+    }
+    page = response.content.decode()
+    assert 'id="read-marks"' in page
+    # the page's script fills the same words in as the counts change
+    assert 'data-label-read="{readers} 人已读"' in page
+    assert 'data-label-ack="请求确认收到：{done} / {total} 人已签收"' in page
+
+
+def test_the_conversation_page_costs_the_same_queries_however_many_staff_the_agencies_have(
+    shared_case, arbitration_mediator, procuratorate_liaison
+):
+    page = _case_page(shared_case)
+    client = client_for(arbitration_mediator)
+    client.get(page)  # warm the caches a first request fills
+    with CaptureQueriesContext(connection) as few:
+        client.get(page)
+    for number in range(12):
+        member(f"extra.inspector{number}", "bureau", "inspector")
+        member(f"extra.liaison{number}", "procuratorate", "liaison")
+    with CaptureQueriesContext(connection) as many:
+        people = client.get(page).context["mention_people"]
+    assert len(many) == len(few)
+    assert "extra.liaison0" in {person.username for person in people}  # the procuratorate reads
+    assert "extra.inspector0" not in {person.username for person in people}  # the bureau does not
