@@ -14,9 +14,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -33,6 +31,7 @@ from portal.core.models import Agency, Role, User
 from portal.core.notifications import notify
 from portal.core.roles import agency_members, has_role
 from portal.core.uploads import CheckedUpload, check_upload
+from portal.core.validators import normalize_resident_id
 
 from .models import (
     PUBLIC_CHANNELS,
@@ -42,6 +41,7 @@ from .models import (
     Claimant,
     Evidence,
 )
+from .secret_hashing import secret_hash, secret_matches, secret_normalize
 from .services import ACCEPTANCE_POLICY, CaseData, case_create, case_number_next
 
 AWARD_POLICY = "arbitration.award"
@@ -87,11 +87,6 @@ def secret_new() -> str:
     return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
 
 
-def secret_normalize(value: str) -> str:
-    """What the claimant typed, as stored: upper case, without spaces or dashes."""
-    return "".join(ch for ch in (value or "").upper() if ch.isalnum())[:64]
-
-
 def secret_display(secret: str) -> str:
     """ABCD-EFGH: easier to copy by hand."""
     return f"{secret[:4]}-{secret[4:]}" if len(secret) == SECRET_LENGTH else secret
@@ -103,21 +98,6 @@ def tracking_number_normalize(value: str) -> str:
     if len(compact) < 8 or not compact.startswith("KL") or not compact[2:].isdigit():
         return ""
     return f"KL-{compact[2:6]}-{compact[6:]}"[:20]
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    # Hashed with the configured hasher, like a real secret: checking against it costs the same.
-    return make_password(secret_new())
-
-
-def secret_matches(secret: str, encoded: str | None) -> bool:
-    """Check `secret` against `encoded`, or against a dummy hash when there is none, so that an
-    unknown tracking number costs as much time as a wrong secret."""
-    if not encoded:
-        check_password(secret_normalize(secret), _dummy_hash())
-        return False
-    return check_password(secret_normalize(secret), encoded)
 
 
 def claimant_case_get(*, tracking_number: str, secret: str) -> Case | None:
@@ -186,12 +166,15 @@ def case_file(
     `secret` is for the demo data only; a filing gets a fresh random one."""
     if channel not in PUBLIC_CHANNELS:
         raise ApplicationError(_("A claimant files at the kiosk or online."))
-    case = case_create(actor=None, agency=intake_agency(), data=replace(data, channel=channel))
     secret = secret_normalize(secret) if secret else secret_new()
-    case.claimant_secret_hash = make_password(secret)
-    case.duplicate_of = _probable_duplicate_of(case)
-    case.save(update_fields=["claimant_secret_hash", "duplicate_of"])
+    case = case_create(
+        actor=None,
+        agency=intake_agency(),
+        data=replace(data, channel=channel, claimant_secret_hash=secret_hash(secret)),
+    )
+    case.duplicate_of = _probable_duplicate_of(case, [c.id_number for c in data.claimants])
     if case.duplicate_of is not None:
+        case.save(update_fields=["duplicate_of"])
         audit_record(
             actor=None,
             action="case.duplicate_flag",
@@ -216,13 +199,12 @@ def _files_delete(names: list[str]) -> None:
             default_storage.delete(name)
 
 
-def _probable_duplicate_of(case: Case) -> Case | None:
+def _probable_duplicate_of(case: Case, id_numbers: list[str]) -> Case | None:
     """The latest other case of the same employer filed within 30 days by a worker with one
-    of this case's ID numbers."""
-    id_numbers = list(case.claimants.values_list("id_number", flat=True))
+    of this case's ID numbers (as typed: normalised here like the stored ones)."""
     match = (
         Claimant.objects.filter(
-            id_number__in=id_numbers,
+            id_number__in=[normalize_resident_id(number) for number in id_numbers],
             case__employer_id=case.employer_id,
             case__filed_at__gte=case.filed_at - DUPLICATE_WINDOW,
         )

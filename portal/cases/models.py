@@ -276,6 +276,22 @@ class CaseAssignment(models.Model):
         return f"{self.case} → {self.user}"
 
 
+class TrackingTicket(models.Model):
+    """One drawn tracking number (KL-2026-000123): its id is the number's serial part.
+
+    Portal-wide, so two intake agencies never hand out the same number, and drawn from the
+    table's sequence, which holds no lock until the filing commits (a counter row would make
+    concurrent filings wait for each other). A filing rolled back leaves a gap: a tracking
+    number is a reference, not a register number (the case number, drawn on acceptance, is
+    gap-free)."""
+
+    id = models.BigAutoField(primary_key=True)
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.pk:06d}"
+
+
 class CaseUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 

@@ -12,25 +12,35 @@ def number_next(*, agency: Agency, series: str, year: int) -> int:
     the row lock serialises concurrent creators, and a rollback returns the number."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_next must run inside the creating transaction")
-    sequence = _locked_sequence(agency, series, year)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return sequence.last
-
-
-def _locked_sequence(agency: Agency, series: str, year: int) -> NumberSequence:
-    lookup = {"agency": agency, "series": series, "year": year}
-    sequence = NumberSequence.objects.select_for_update().filter(**lookup).first()
-    if sequence is not None:
-        return sequence
+    drawn = _increment(agency, series, year)
+    if drawn is not None:
+        return drawn
     try:
         # Two first creators of a year race here; the loser's insert fails on the unique
         # constraint and it then waits on the winner's row lock like everyone else.
         with transaction.atomic():
-            NumberSequence.objects.create(**lookup)
+            NumberSequence.objects.create(agency=agency, series=series, year=year)
     except IntegrityError:
         pass
-    return NumberSequence.objects.select_for_update().get(**lookup)
+    drawn = _increment(agency, series, year)
+    if drawn is None:
+        raise RuntimeError(f"no number sequence {agency.pk}/{series}/{year}")
+    return drawn
+
+
+# One round trip: the UPDATE takes the row lock (held until the transaction ends, like
+# SELECT ... FOR UPDATE) and hands back the new number. PostgreSQL and SQLite ≥ 3.35.
+_INCREMENT = (
+    f"UPDATE {NumberSequence._meta.db_table} SET last = last + 1 "  # noqa: S608 - no input
+    "WHERE agency_id = %s AND series = %s AND year = %s RETURNING last"
+)
+
+
+def _increment(agency: Agency, series: str, year: int) -> int | None:
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_INCREMENT, [agency.pk, series, year])
+        row = cursor.fetchone()
+    return int(row[0]) if row is not None else None
 
 
 def format_number(template: str, *, year: int, seq: int, default_prefix: str = "") -> str:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -17,12 +16,11 @@ from django.utils import timezone
 from portal.cases.intake import (
     Filed,
     case_file,
-    intake_agency,
-    secret_matches,
     secret_new,
     tracking_number_normalize,
 )
 from portal.cases.models import CaseChannel
+from portal.cases.secret_hashing import secret_hash, secret_matches
 from portal.cases.services import CaseData, tracking_number_next
 from portal.core.audit import audit_record
 
@@ -63,8 +61,8 @@ def draft_save(*, draft: Draft) -> Saved:
             return Saved(draft=saved, secret="")
     secret = secret_new()
     saved = FilingDraft.objects.create(
-        tracking_number=tracking_number_next(agency=intake_agency()),
-        secret_hash=make_password(secret),
+        tracking_number=tracking_number_next(),
+        secret_hash=secret_hash(secret),
         channel=_channel(draft),
         **fields,
     )

@@ -4,17 +4,19 @@ route to mediation, refuse, ask for material — and the claimant's material sup
 from __future__ import annotations
 
 import datetime
+import importlib
+import re
 from collections.abc import Callable
 from unittest import mock
 
 import pytest
-from django.contrib.auth.hashers import check_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
-from portal.cases import intake
+from portal.cases import intake, secret_hashing
 from portal.cases.intake import (
     AWARD_POLICY,
     StoredFile,
@@ -27,6 +29,7 @@ from portal.cases.intake import (
     claimant_case_get,
 )
 from portal.cases.models import Case, CaseChannel, CaseStatus, Claimant, Employer, Evidence
+from portal.cases.secret_hashing import secret_matches
 from portal.cases.services import ACCEPTANCE_POLICY
 from portal.core.deadlines import deadline_for
 from portal.core.errors import ApplicationError
@@ -88,7 +91,7 @@ def test_a_claimants_filing_is_filed_with_a_tracking_number_and_no_case_number_y
     assert case.status == CaseStatus.FILED
     assert case.channel == CaseChannel.KIOSK
     assert case.agency == agency("arbitration")
-    assert case.tracking_number == f"KL-{year()}-000001"
+    assert re.fullmatch(rf"KL-{year()}-\d{{6}}", case.tracking_number)
     assert case.number == case.tracking_number
     assert not case.has_agency_number
     assert case.created_by is None
@@ -96,14 +99,34 @@ def test_a_claimants_filing_is_filed_with_a_tracking_number_and_no_case_number_y
     assert not NumberSequence.objects.filter(series="case").exists()
 
 
+def serial(tracking_number: str) -> int:
+    return int(tracking_number.rsplit("-", 1)[1])
+
+
 def test_tracking_numbers_follow_each_other_and_online_filings_are_marked_online():
     first = file_case()
     second = file_case(channel=CaseChannel.ONLINE)
-    assert (first.tracking_number, second.tracking_number) == (
-        f"KL-{year()}-000001",
-        f"KL-{year()}-000002",
-    )
+    assert serial(second.tracking_number) == serial(first.tracking_number) + 1
     assert second.channel == CaseChannel.ONLINE
+
+
+def test_tracking_numbers_are_one_portal_wide_series_that_holds_no_counter_row():
+    first = file_case()
+    second = file_case()
+    assert serial(second.tracking_number) > serial(first.tracking_number)
+    assert not NumberSequence.objects.filter(series="filing").exists()
+
+
+def test_the_series_continues_after_the_numbers_the_old_counter_handed_out():
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("portal.cases.migrations.0004_tracking_ticket")
+    NumberSequence.objects.create(agency=agency("arbitration"), series="filing", year=2026, last=41)
+    migration.continue_after_the_counter(apps, SimpleNamespace(connection=connection))
+    assert serial(file_case().tracking_number) >= 42
 
 
 def test_only_a_hash_of_the_secret_is_stored_and_it_checks_out():
@@ -112,7 +135,8 @@ def test_only_a_hash_of_the_secret_is_stored_and_it_checks_out():
     assert set(filed.secret) <= set(intake.SECRET_ALPHABET)
     stored = Case.objects.get(pk=filed.case.pk).claimant_secret_hash
     assert filed.secret not in stored
-    assert check_password(filed.secret, stored)
+    assert stored.startswith("hmac-sha256$")
+    assert secret_matches(filed.secret, stored)
 
 
 def test_the_filing_starts_the_five_day_acceptance_deadline_and_is_audited():
@@ -243,7 +267,7 @@ def test_the_claimant_finds_the_case_with_tracking_number_and_secret_in_any_spel
 
 
 @pytest.mark.parametrize("wrong", ["secret", "number", "malformed"])
-def test_a_wrong_secret_and_an_unknown_number_both_find_nothing_at_the_cost_of_one_hash(wrong):
+def test_a_wrong_secret_and_an_unknown_number_both_find_nothing_at_the_cost_of_one_hmac(wrong):
     filed = case_file(data=case_data(), channel=CaseChannel.KIOSK)
     number = {
         "secret": filed.case.tracking_number,
@@ -251,7 +275,7 @@ def test_a_wrong_secret_and_an_unknown_number_both_find_nothing_at_the_cost_of_o
         "malformed": "nonsense",
     }[wrong]
     secret = "WRONG234" if wrong == "secret" else filed.secret
-    with mock.patch.object(intake, "check_password", wraps=check_password) as checked:
+    with mock.patch.object(secret_hashing, "salted_hmac", wraps=salted_hmac) as checked:
         assert claimant_case_get(tracking_number=number, secret=secret) is None
     assert checked.call_count == 1
 

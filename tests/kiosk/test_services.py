@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from portal.cases import intake
+from portal.cases import secret_hashing
 from portal.core.models import AuditEvent
 from portal.kiosk.drafts import Draft, DraftFile
 from portal.kiosk.models import FilingDraft
@@ -64,8 +64,10 @@ def test_a_saved_draft_is_resumed_only_with_its_secret_and_only_before_it_expire
     assert draft_resume(tracking_number=number, secret=saved.secret) is None
 
 
-def test_an_unknown_draft_number_costs_a_password_hash_like_a_wrong_secret():
-    with mock.patch.object(intake, "check_password", wraps=intake.check_password) as checked:
+def test_an_unknown_draft_number_costs_a_keyed_hash_like_a_wrong_secret():
+    with mock.patch.object(
+        secret_hashing, "salted_hmac", wraps=secret_hashing.salted_hmac
+    ) as checked:
         assert draft_resume(tracking_number="KL-2026-123456", secret="ABCD2345") is None
     assert checked.call_count == 1
 

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from portal.cases import intake
+from portal.cases import intake, secret_hashing
 from portal.cases.intake import (
     case_accept,
     case_file,
@@ -208,9 +208,11 @@ def test_a_wrong_secret_answers_exactly_like_an_unknown_number():
     assert "没有找到与该受理编号和密码相符的申请" in comparable(wrong)
 
 
-def test_a_wrong_secret_and_an_unknown_number_each_cost_one_password_hash():
+def test_a_wrong_secret_and_an_unknown_number_each_cost_one_keyed_hash():
     case, _secret = filing()
-    with mock.patch.object(intake, "check_password", wraps=intake.check_password) as checked:
+    with mock.patch.object(
+        secret_hashing, "salted_hmac", wraps=secret_hashing.salted_hmac
+    ) as checked:
         Client().post(STATUS, {"tracking_number": "KL-2026-999999", "secret": "ABCD2345"})
         assert checked.call_count == 1
         Client().post(STATUS, {"tracking_number": case.tracking_number, "secret": "ABCD2345"})
