@@ -11,6 +11,8 @@ VAR_DIR = Path(environ.Env().str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")
 env = environ.Env()
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-key-change-me")
+# Earlier keys, still accepted for what they signed (sessions, claimants' secrets) while rotating.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
