@@ -17,7 +17,8 @@ PROBE = (
     "print(json.dumps({'debug': settings.DEBUG, 'secret': settings.SECRET_KEY, "
     "'engine': settings.DATABASES['default']['ENGINE'], "
     "'private': settings.STORAGES['default']['OPTIONS']['location'], "
-    "'secure_cookies': settings.SESSION_COOKIE_SECURE}))"
+    "'secure_cookies': settings.SESSION_COOKIE_SECURE, "
+    "'health_checks': settings.DATABASES['default']['CONN_HEALTH_CHECKS']}))"
 )
 PRODUCTION_VARIABLES = (
     "DJANGO_SECRET_KEY",
@@ -26,6 +27,7 @@ PRODUCTION_VARIABLES = (
     "DJANGO_DEBUG",
     "PORTAL_PRIVATE_ROOT",
     "DJANGO_SECURE_COOKIES",
+    "DATABASE_CONN_HEALTH_CHECKS",
 )
 
 
@@ -72,3 +74,13 @@ def test_production_settings_load_with_a_key_and_a_database_and_stay_safe():
         "private": "/data/private",
         "secure_cookies": True,
     }
+
+
+def test_the_websocket_process_can_turn_database_health_checks_off():
+    required = {
+        "DJANGO_SECRET_KEY": "a-production-secret",
+        "DATABASE_URL": "postgres://portal:pw@db:5432/portal",
+    }
+    on = json.loads(load_production(**required).stdout)
+    off = json.loads(load_production(**required, DATABASE_CONN_HEALTH_CHECKS="false").stdout)
+    assert (on["health_checks"], off["health_checks"]) == (True, False)
