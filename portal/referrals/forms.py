@@ -23,13 +23,13 @@ class ReferralFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All")), *ReferralKind.choices]
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     date_from = forms.DateField(
         label=_("Sent from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
         label=_("Sent until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def filters(self) -> ReferralFilters:
         if not self.is_valid():

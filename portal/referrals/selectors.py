@@ -29,6 +29,10 @@ class ReferralFilters:
     query: str = ""
 
 
+# Long texts of a referral that no list shows.
+LIST_DEFERRED = ("summary", "legal_basis", "return_reason", "supplement_request")
+
+
 def _open_deadlines() -> QuerySet[Deadline]:
     return Deadline.objects.filter(
         content_type=ContentType.objects.get_for_model(Referral),
@@ -39,15 +43,21 @@ def _open_deadlines() -> QuerySet[Deadline]:
 
 def _listing(referrals: QuerySet[Referral], filters: ReferralFilters) -> QuerySet[Referral]:
     today = timezone.localdate()
-    referrals = referrals.select_related("sender_agency", "receiver_agency", "case").annotate(
-        is_overdue=Exists(_open_deadlines().filter(due_on__lt=today)),
-        next_due=Subquery(
-            _open_deadlines()
-            .order_by()
-            .values("object_id")
-            .annotate(due=Min("due_on"))
-            .values("due")[:1]
-        ),
+    # The rows show neither the linked case nor the long texts: they are not fetched (B1 in
+    # bench/: a 25-row inbox read every case column and each referral's texts for nothing).
+    referrals = (
+        referrals.select_related("sender_agency", "receiver_agency")
+        .defer(*LIST_DEFERRED)
+        .annotate(
+            is_overdue=Exists(_open_deadlines().filter(due_on__lt=today)),
+            next_due=Subquery(
+                _open_deadlines()
+                .order_by()
+                .values("object_id")
+                .annotate(due=Min("due_on"))
+                .values("due")[:1]
+            ),
+        )
     )
     if filters.status:
         referrals = referrals.filter(status=filters.status)

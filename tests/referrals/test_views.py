@@ -10,6 +10,7 @@ import pytest
 from django.contrib.messages import constants as message_levels
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -91,6 +92,37 @@ def test_the_lists_filter_by_status_type_overdue_and_dates_and_search_number_or_
     assert listed(client.get(inbox, {"q": "鑫达"})) == [clue.pk]
     page = client.get(inbox, {"overdue": "on"}).content.decode()
     assert 'class="overdue"' in page
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {
+            "q": '鑫达<"',
+            "status": S.SENT,
+            "kind": ReferralKind.OTHER,
+            "overdue": "on",
+            "date_from": "2026-01-02",
+            "date_to": "not a date",
+        },
+        {"status": "nonsense", "kind": "", "q": "x" * 101, "date_from": "2026-13-01"},
+    ],
+)
+def test_the_written_out_filters_are_the_markup_of_the_forms_own_fields(
+    client, procuratorate_liaison, query
+):
+    """The inbox writes its filter inputs out (bench B1); they keep what was chosen and show
+    what is wrong exactly as includes/field.html around Django's widgets does."""
+    login(client, procuratorate_liaison)
+    response = client.get(reverse("referrals:inbox"), query)
+    page = _squeezed(response.content.decode())
+    for field in response.context["form"]:
+        assert _squeezed(render_to_string("includes/field.html", {"field": field})) in page
 
 
 def _list_queries(client, url: str) -> int:

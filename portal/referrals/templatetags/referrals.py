@@ -2,12 +2,25 @@ from __future__ import annotations
 
 from django import template
 
-from portal.referrals.models import ReferralStatus
+from portal.referrals.models import ReferralKind, ReferralStatus
 
 register = template.Library()
+
+# The lazy labels by stored value. A list row asks for two labels: get_FOO_display would make
+# the field's whole choice list hashable (translating every label) for each of them (B1).
+_STATUS_LABELS = dict(ReferralStatus.choices)
+_KIND_LABELS = dict(ReferralKind.choices)
 
 
 @register.filter
 def referral_status(value: str) -> str:
-    """The translated label of a stored status (in the timeline); unknown values as they are."""
-    return str(ReferralStatus(value).label) if value in ReferralStatus.values else value
+    """The translated label of a stored status; unknown values as they are."""
+    label = _STATUS_LABELS.get(value)
+    return value if label is None else str(label)
+
+
+@register.filter
+def referral_kind(value: str) -> str:
+    """The translated label of a stored kind; unknown values as they are."""
+    label = _KIND_LABELS.get(value)
+    return value if label is None else str(label)
