@@ -17,16 +17,18 @@ def misc_database_url(name: str = MISC_DATABASE) -> str:
 
 
 def ensure_misc_database(name: str = MISC_DATABASE) -> str:
-    """Create, migrate and seed the database `name` unless it is there; return its URL."""
+    """Create and seed the database `name` unless it is there, and migrate it to the code's
+    schema every time (a database kept from an earlier run may lack the newest migration);
+    return its URL."""
     url = misc_database_url(name)
     env = django_env("small", DATABASE_URL=url)
     exists = subprocess.run(
         [sys.executable, "-c", _EXISTS, url], capture_output=True, text=True, env=env
     )
-    if exists.stdout.strip() == "yes":
-        return url
     manage = [sys.executable, str(REPO / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], check=True, cwd=REPO, env=env)
+    if exists.stdout.strip() == "yes":
+        return url
     subprocess.run(
         [*manage, "seed_demo", "--force"],
         check=True,

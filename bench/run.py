@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from bench.common import REPO, RESULTS, SCALES, database_url
+from bench.common import REPO, RESULTS, SCALES, database_url, django_env
 
 BENCHMARKS = [
     ("b1", "bench.b1_inbox"),
@@ -81,9 +81,8 @@ def table(scale: str) -> str:
                 f"| {record['id']} | {row['target']} | {row['op']} {fmt(row['limit'])}{unit} "
                 f"| {fmt(row['value'])}{unit} | {'yes' if row['met'] else '**no**'} |"
             )
-    dates = sorted(
-        json.loads(p.read_text())["date"] for p in (RESULTS / scale).glob("b*.json") if p.exists()
-    )
+    paths = [RESULTS / scale / f"{bench_id}.json" for bench_id, _module in BENCHMARKS]
+    dates = sorted(json.loads(path.read_text())["date"] for path in paths if path.exists())
     when = f"{dates[0]} – {dates[-1]}" if dates else "no run yet"
     return f"Scale `{scale}`, runs {when}.\n\n" + "\n".join(rows) + "\n"
 
@@ -114,6 +113,13 @@ def main(argv: list[str] | None = None) -> int:
         if not database_exists(args.scale):
             print(f"== data: building portal_bench_{args.scale}", flush=True)
             subprocess.run([sys.executable, "-m", "bench.data", "--scale", args.scale], check=True)
+        # A database kept from an earlier run is brought to the code's schema first.
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=REPO,
+            env=django_env(args.scale),
+            check=True,
+        )
         for bench_id, module in BENCHMARKS:
             if args.only and bench_id not in args.only:
                 continue
