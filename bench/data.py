@@ -18,7 +18,7 @@ What the bulk data holds, and how it stays "as the services would have made it":
   the services continue the series); the owning agency's group holds ``view_case`` and
   ``change_case`` on each (``grant_case_to_agency``); the acceptance deadline (5 days) is
   started at filing and met at the intake decision, accepted and arbitrating cases carry the
-  open award deadline (45 days) started at acceptance (``portal.cases.intake``). Due dates
+  open award deadline (45 days) started at acceptance (``portal.cases.services.intake``). Due dates
   come from ``portal.core.deadlines.deadline_for`` (the working calendar), one per start day.
 - **referrals** between two agencies of one district, kinds matched to receivers
   (``KIND_RECEIVERS``), numbered from the sender's referral format when sent; the sender's

@@ -35,7 +35,7 @@ class CaseAdmin(AgencyScopedAdmin):
         "created_by",
         "is_collective",
     ]
-    # Intake state changes through portal.cases.intake; the claimant's secret hash is nobody's.
+    # Intake state changes through portal.cases.services.intake; the claimant's secret hash is nobody's.
     readonly_fields += [
         "tracking_number",
         "mediation_consent",

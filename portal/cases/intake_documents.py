@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from portal.core.deadlines import deadlines_of
 from portal.core.documents import DocumentKind, register_document_kind
 
-from .intake import ACCEPTANCE_NOTICE_KIND, AWARD_POLICY, REFUSAL_NOTICE_KIND
 from .models import Case
 from .permissions import access_case
+from .services.intake import ACCEPTANCE_NOTICE_KIND, AWARD_POLICY, REFUSAL_NOTICE_KIND
 
 
 def _notice_context(case: Case) -> dict[str, Any]:

@@ -25,7 +25,7 @@ class CaseStatus(models.TextChoices):
 
 
 # The legal moves; each is made by one service (portal.cases.services, the intake moves in
-# portal.cases.intake: case_accept, case_route_to_mediation, case_refuse,
+# portal.cases.services.intake: case_accept, case_route_to_mediation, case_refuse,
 # case_request_material and the claimant's case_material_supply).
 INTAKE_OPEN = (CaseStatus.FILED, CaseStatus.MATERIAL_REQUESTED)
 TRANSITIONS: dict[str, set[str]] = {

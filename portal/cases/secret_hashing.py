@@ -1,6 +1,6 @@
 """How a claimant's secret (and a saved draft's) is stored and checked: a keyed hash.
 
-The secret is a random code of about 40 bits (portal.cases.intake.secret_new), checked online
+The secret is a random code of about 40 bits (portal.cases.services.intake.secret_new), checked online
 behind rate limits (portal.kiosk.abuse). It is stored as HMAC-SHA256 of the normalised secret
 under a key derived from SECRET_KEY, which is not in the database: a copy of the database alone
 does not allow guessing secrets offline. A slow password hash (PBKDF2, ~0.5 s of CPU) would add

@@ -13,15 +13,15 @@ from typing import Any
 from django.db import transaction
 from stdnum.cn import ric, uscc
 
-from portal.cases.intake import (
+from portal.cases.models import PUBLIC_CHANNELS, Case, CaseChannel, Claimant
+from portal.cases.services import CaseData, ClaimantData, ClaimData, EmployerData
+from portal.cases.services.intake import (
     case_accept,
     case_file,
     case_refuse,
     case_request_material,
     case_route_to_mediation,
 )
-from portal.cases.models import PUBLIC_CHANNELS, Case, CaseChannel, Claimant
-from portal.cases.services import CaseData, ClaimantData, ClaimData, EmployerData
 from portal.core.models import User
 
 

@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
-from portal.cases.intake import StoredFile
+from portal.cases.services.intake import StoredFile
 from portal.core.uploads import CheckedUpload, check_upload
 
 DRAFTS_KEY = "kiosk.drafts"

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.cases.intake import secret_normalize, tracking_number_normalize
 from portal.cases.models import ClaimKind
+from portal.cases.services.intake import secret_normalize, tracking_number_normalize
 from portal.core.validators import (
     normalize_credit_code,
     normalize_phone,

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from portal.cases.intake import secret_display
 from portal.cases.models import Case
 from portal.cases.services import ACCEPTANCE_POLICY
+from portal.cases.services.intake import secret_display
 from portal.core.documents import render_pdf
 
 from .selectors import case_open_deadline

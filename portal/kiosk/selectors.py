@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from portal.cases.intake import AWARD_POLICY, CLAIMANT_DOCUMENT_KINDS
 from portal.cases.models import INTAKE_OPEN, Case, CaseStatus, Claim, Claimant, Employer
 from portal.cases.permissions import CasePerm, cases_visible_to
 from portal.cases.services import ACCEPTANCE_POLICY
+from portal.cases.services.intake import AWARD_POLICY, CLAIMANT_DOCUMENT_KINDS
 from portal.core.models import Deadline, Document, DocumentStatus, User
 
 EMPLOYER_RESULTS = 8

@@ -1,5 +1,5 @@
 """Writes of the kiosk: saving a draft for later, resuming it, submitting the filing, and the
-purge of what a visitor left behind. The case itself is made by portal.cases.intake."""
+purge of what a visitor left behind. The case itself is made by portal.cases.services.intake."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from portal.cases.intake import (
+from portal.cases.models import CaseChannel
+from portal.cases.secret_hashing import secret_hash, secret_matches
+from portal.cases.services import CaseData, tracking_number_next
+from portal.cases.services.intake import (
     Filed,
     case_file,
     secret_new,
     tracking_number_normalize,
 )
-from portal.cases.models import CaseChannel
-from portal.cases.secret_hashing import secret_hash, secret_matches
-from portal.cases.services import CaseData, tracking_number_next
 from portal.core.audit import audit_record
 
 from .drafts import DRAFT_FILES_DIR, Draft, DraftFile

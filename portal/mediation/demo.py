@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
-from portal.cases.intake import case_route_to_mediation
 from portal.cases.models import Case, CaseStatus, Employer
 from portal.cases.services import CaseData, ClaimantData, ClaimData, EmployerData, case_create
+from portal.cases.services.intake import case_route_to_mediation
 from portal.core.documents import document_render
 from portal.core.models import Agency, User
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from portal.cases.intake import case_file
 from portal.cases.models import Case, CaseChannel, CaseStatus, Employer
+from portal.cases.services.intake import case_file
 from portal.core.models import Role, User
 
 from ..factories import case_data, member, valid_credit_code, valid_resident_id

@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from portal.cases.intake import case_file, case_route_to_mediation
 from portal.cases.models import CaseChannel
+from portal.cases.services.intake import case_file, case_route_to_mediation
 from portal.core.models import Role, User
 from portal.mediation.models import Agreement, InstalmentStatus, MediationStatus
 from portal.mediation.services import mediation_assign, mediation_open

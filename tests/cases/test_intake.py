@@ -16,8 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
-from portal.cases import intake, secret_hashing
-from portal.cases.intake import (
+from portal.cases import secret_hashing
+from portal.cases.models import Case, CaseChannel, CaseStatus, Claimant, Employer, Evidence
+from portal.cases.secret_hashing import secret_matches
+from portal.cases.services import ACCEPTANCE_POLICY, intake
+from portal.cases.services.intake import (
     AWARD_POLICY,
     StoredFile,
     case_accept,
@@ -28,9 +31,6 @@ from portal.cases.intake import (
     case_route_to_mediation,
     claimant_case_get,
 )
-from portal.cases.models import Case, CaseChannel, CaseStatus, Claimant, Employer, Evidence
-from portal.cases.secret_hashing import secret_matches
-from portal.cases.services import ACCEPTANCE_POLICY
 from portal.core.deadlines import deadline_for
 from portal.core.errors import ApplicationError
 from portal.core.models import (

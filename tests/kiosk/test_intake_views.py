@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.cases.intake import case_file, case_request_material
 from portal.cases.models import Case, CaseChannel, CaseStatus
+from portal.cases.services.intake import case_file, case_request_material
 from portal.core.models import Deadline
 
 from ..factories import case_data, make_case
@@ -70,7 +70,7 @@ def test_the_queue_shows_only_the_agencys_open_filings(
     decided = filing()
     asked = filing()
     case_request_material(actor=arbitrator, case=asked, missing="请补充工资条")
-    from portal.cases.intake import case_accept
+    from portal.cases.services.intake import case_accept
 
     case_accept(actor=arbitrator, case=decided)
     bureau = make_case(agency_code="bureau", actor=bureau_inspector)

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from portal.cases.intake import case_file, case_request_material
 from portal.cases.models import CaseChannel
+from portal.cases.services.intake import case_file, case_request_material
 
 # compiled_messages: a fixture (compiles the catalogues when they are stale)
 from ..core.test_translations import compiled_messages, english_words  # noqa: F401

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from portal.cases.intake import claimant_case_get
 from portal.cases.models import INTAKE_OPEN, PUBLIC_CHANNELS, Case, CaseStatus
+from portal.cases.services.intake import claimant_case_get
 from portal.kiosk.demo import DEMO_FILINGS
 
 pytestmark = pytest.mark.django_db

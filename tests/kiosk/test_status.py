@@ -12,15 +12,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from portal.cases import intake, secret_hashing
-from portal.cases.intake import (
+from portal.cases import secret_hashing
+from portal.cases.models import Case, CaseChannel, CaseStatus
+from portal.cases.services import intake
+from portal.cases.services.intake import (
     case_accept,
     case_file,
     case_refuse,
     case_request_material,
     case_route_to_mediation,
 )
-from portal.cases.models import Case, CaseChannel, CaseStatus
 from portal.core.models import Document, DocumentStatus
 from portal.kiosk.selectors import case_open_deadline
 

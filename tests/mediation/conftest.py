@@ -9,8 +9,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from portal.cases.intake import case_route_to_mediation
 from portal.cases.models import Case
+from portal.cases.services.intake import case_route_to_mediation
 from portal.core.models import Agency, Appointment, AppointmentKind, User
 from portal.core.people import appointment_create
 from portal.mediation.models import Agreement, Mediation

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from portal.cases.intake import case_route_to_mediation
+from portal.cases.services.intake import case_route_to_mediation
 from portal.core.bootstrap import seed_reference_data
 from portal.core.errors import ApplicationError
 from portal.core.models import Role

@@ -204,8 +204,8 @@ def test_an_unknown_link_is_a_404(client):
 
 def _kiosk_agreement(settings, arbitrator, arbitration_admin, mediator) -> tuple[Agreement, str]:
     """A claimant's own filing, routed to mediation, with an agreement reached."""
-    from portal.cases.intake import case_file, case_route_to_mediation
     from portal.cases.models import CaseChannel
+    from portal.cases.services.intake import case_file, case_route_to_mediation
     from portal.mediation.services import mediation_assign, mediation_open
 
     from ..factories import case_data

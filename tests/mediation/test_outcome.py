@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from portal.cases.intake import case_accept
 from portal.cases.models import CaseStatus
+from portal.cases.services.intake import case_accept
 from portal.core.audit import audit_actions, audit_history
 from portal.core.deadlines import deadlines_of
 from portal.core.documents import document_render

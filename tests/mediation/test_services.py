@@ -9,9 +9,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from portal.cases.intake import case_accept
 from portal.cases.models import CaseAssignment, CaseStatus
 from portal.cases.permissions import access_case
+from portal.cases.services.intake import case_accept
 from portal.core.audit import audit_actions, audit_history
 from portal.core.deadlines import deadline_for
 from portal.core.errors import ApplicationError

@@ -42,7 +42,7 @@ def test_the_list_shows_the_committees_mediations_to_its_staff_and_not_to_the_pr
 def test_the_list_takes_a_fixed_number_of_queries(
     client, arbitrator, arbitration_mediator, django_assert_max_num_queries
 ):
-    from portal.cases.intake import case_route_to_mediation
+    from portal.cases.services.intake import case_route_to_mediation
 
     for _ in range(3):
         case = make_case(agency_code="arbitration", actor=arbitrator)
@@ -57,7 +57,7 @@ def test_the_list_takes_a_fixed_number_of_queries(
 def test_the_special_mediator_sees_only_the_mediation_assigned_to_them(
     client, mediation, arbitration_admin, bureau_mediator, special_appointment, arbitrator
 ):
-    from portal.cases.intake import case_route_to_mediation
+    from portal.cases.services.intake import case_route_to_mediation
     from portal.mediation.services import mediation_assign
 
     other = make_case(agency_code="arbitration", actor=arbitrator)
@@ -127,7 +127,7 @@ def test_the_admin_assigns_from_the_page_and_the_mediator_runs_a_session(
 def test_recording_a_session_of_another_mediation_is_refused(
     client, mediating, arbitration_mediator, arbitrator
 ):
-    from portal.cases.intake import case_route_to_mediation
+    from portal.cases.services.intake import case_route_to_mediation
     from portal.mediation.services import mediation_assign
 
     other_case = make_case(agency_code="arbitration", actor=arbitrator)

@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.cases.intake import secret_display
+from portal.cases.services.intake import secret_display
 from portal.core.errors import ApplicationError
 
 from .. import abuse, drafts, services, steps

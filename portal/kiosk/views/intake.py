@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.cases import intake
 from portal.cases import selectors as case_selectors
 from portal.cases.models import Case, CaseStatus
 from portal.cases.permissions import CasePerm, access_case
+from portal.cases.services import intake
 from portal.core.errors import ApplicationError
 from portal.core.http import report_error
 from portal.core.models import User

@@ -1,7 +1,7 @@
 """The claimant's status page: tracking number and secret in, the case in plain words out.
 
 An unknown tracking number and a wrong secret get the same page, status and message, at the
-same cost (portal.cases.intake.secret_matches), so the page cannot tell anyone which numbers
+same cost (portal.cases.services.intake.secret_matches), so the page cannot tell anyone which numbers
 exist."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.cases.intake import case_material_supply, claimant_case_get
 from portal.cases.models import Case
+from portal.cases.services.intake import case_material_supply, claimant_case_get
 from portal.core.errors import ApplicationError
 from portal.core.http import report_error
 from portal.mediation.selectors import claimant_mediation

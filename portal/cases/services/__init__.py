@@ -31,7 +31,7 @@ from portal.core.validators import (
     validate_resident_id,
 )
 
-from .models import (
+from ..models import (
     PUBLIC_CHANNELS,
     Case,
     CaseAssignment,
@@ -43,8 +43,8 @@ from .models import (
     Evidence,
     TrackingTicket,
 )
-from .models import TRANSITIONS as CASE_TRANSITIONS
-from .permissions import (
+from ..models import TRANSITIONS as CASE_TRANSITIONS
+from ..permissions import (
     WORKING_ROLES,
     can_manage,
     can_work,

@@ -33,7 +33,7 @@ from portal.core.roles import agency_members, has_role
 from portal.core.uploads import CheckedUpload, check_upload
 from portal.core.validators import normalize_resident_id
 
-from .models import (
+from ..models import (
     PUBLIC_CHANNELS,
     TRANSITIONS,
     Case,
@@ -41,8 +41,8 @@ from .models import (
     Claimant,
     Evidence,
 )
-from .secret_hashing import secret_hash, secret_matches, secret_normalize
-from .services import ACCEPTANCE_POLICY, CaseData, case_create, case_number_next
+from ..secret_hashing import secret_hash, secret_matches, secret_normalize
+from . import ACCEPTANCE_POLICY, CaseData, case_create, case_number_next
 
 AWARD_POLICY = "arbitration.award"
 DUPLICATE_WINDOW = datetime.timedelta(days=30)
