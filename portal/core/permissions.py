@@ -40,15 +40,7 @@ def grant_to_agency(agency: Agency, perms: list[str], obj: models.Model) -> None
         for perm in perms:
             assign_perm(perm, agency_group(agency), obj)
         return
-    content_type = ContentType.objects.get_for_model(obj)
-    codenames = {perm.rpartition(".")[2] for perm in perms}
-    permission_ids = list(
-        Permission.objects.filter(content_type=content_type, codename__in=codenames)
-        .order_by()  # the model's ordering would join the content types
-        .values_list("pk", flat=True)
-    )
-    if len(permission_ids) != len(codenames):
-        raise Permission.DoesNotExist(f"{sorted(codenames)} on {content_type}")
+    permission_ids = permission_ids_of(obj, perms)
     model.objects.bulk_create(
         [
             model(permission_id=pk, group_id=agency.group_id, content_object=obj)
@@ -56,6 +48,33 @@ def grant_to_agency(agency: Agency, perms: list[str], obj: models.Model) -> None
         ],
         ignore_conflicts=True,
     )
+
+
+# Permission rows are made by migrations and never change while a process runs: their ids are
+# kept per process (every filing grants its case, B6 in bench/), forgotten after a migrate.
+_permission_ids: dict[tuple[int, frozenset[str]], list[int]] = {}
+
+
+def permission_ids_of(obj: models.Model, perms: list[str]) -> list[int]:
+    """The ids of `perms` ("app.codename" or "codename") on `obj`'s model."""
+    content_type = ContentType.objects.get_for_model(obj)
+    codenames = frozenset(perm.rpartition(".")[2] for perm in perms)
+    key = (content_type.pk, codenames)
+    if key not in _permission_ids:
+        ids = list(
+            Permission.objects.filter(content_type=content_type, codename__in=codenames)
+            .order_by()  # the model's ordering would join the content types
+            .values_list("pk", flat=True)
+        )
+        if len(ids) != len(codenames):
+            raise Permission.DoesNotExist(f"{sorted(codenames)} on {content_type}")
+        _permission_ids[key] = ids
+    return _permission_ids[key]
+
+
+def permission_ids_forget() -> None:
+    """After a migrate or a flush the permission rows may have new ids."""
+    _permission_ids.clear()
 
 
 def revoke_from_agency(agency: Agency, perms: list[str], obj: models.Model) -> None:

@@ -97,19 +97,19 @@ def test_resuming_a_draft_counts_as_a_lookup(settings):
 
 def test_the_cache_keeps_no_id_number():
     id_number = valid_resident_id()
-    with mock.patch.object(cache, "add", wraps=cache.add) as add:
-        abuse.rate_hit(abuse.SUBMIT_ID, [id_number])
-    keys = [call.args[0] for call in add.call_args_list]
+    with mock.patch.object(abuse, "_increment", wraps=abuse._increment) as increment:
+        abuse.rate_hits({abuse.SUBMIT_ID: [id_number]})
+    keys = [key for call in increment.call_args_list for key, _timeout in call.args[0]]
     assert keys and not any(id_number in key for key in keys)
 
 
 def test_a_window_that_has_passed_counts_from_zero_again(settings):
     settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-ip": (1, 60)}
-    assert abuse.rate_hit(abuse.LOOKUP_IP, ["192.0.2.1"]) is None
-    limited = abuse.rate_hit(abuse.LOOKUP_IP, ["192.0.2.1"])
+    assert abuse.rate_hits({abuse.LOOKUP_IP: ["192.0.2.1"]}) is None
+    limited = abuse.rate_hits({abuse.LOOKUP_IP: ["192.0.2.1"]})
     assert limited is not None and 0 < limited.retry_after <= 60
     with mock.patch("portal.kiosk.abuse.time.time", return_value=time.time() + 61):
-        assert abuse.rate_hit(abuse.LOOKUP_IP, ["192.0.2.1"]) is None
+        assert abuse.rate_hits({abuse.LOOKUP_IP: ["192.0.2.1"]}) is None
 
 
 @pytest.mark.redis
@@ -119,14 +119,59 @@ def test_rate_limits_count_in_redis_which_every_web_process_shares(settings):
 
     assert isinstance(caches["default"], RedisCache)
     settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-ip": (1, 3600)}
-    abuse.rate_hit(abuse.LOOKUP_IP, ["192.0.2.77"])
+    abuse.rate_hits({abuse.LOOKUP_IP: ["192.0.2.77"]})
     # A second connection (another process) reads the same counter and hits the limit.
     other = caches.create_connection("default")
     now = int(time.time())
     key = abuse._key(abuse.LOOKUP_IP, "192.0.2.77", now - now % 3600)
     assert other.get(key) == 1
     with mock.patch("portal.kiosk.abuse.cache", other):
-        assert abuse.rate_hit(abuse.LOOKUP_IP, ["192.0.2.77"]) is not None
+        assert abuse.rate_hits({abuse.LOOKUP_IP: ["192.0.2.77"]}) is not None
+
+
+@pytest.mark.redis
+def test_a_submit_counts_all_its_limits_in_one_round_trip_to_redis(settings):
+    import redis
+
+    settings.KIOSK_RATE_LIMITS = {
+        **settings.KIOSK_RATE_LIMITS,
+        "submit-ip": (1, 3600),
+        "submit-id": (5, 86400),
+    }
+    checks = {
+        abuse.SUBMIT_IP: ["192.0.2.88"],
+        abuse.SUBMIT_ID: [valid_resident_id(), valid_resident_id()],
+    }
+    calls: list[int] = []
+    real_execute = redis.client.Pipeline.execute
+
+    def execute(pipe, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(pipe.command_stack))
+        return real_execute(pipe, *args, **kwargs)
+
+    with (
+        mock.patch.object(redis.client.Pipeline, "execute", execute),
+        mock.patch.object(redis.Redis, "execute_command", side_effect=AssertionError) as single,
+    ):
+        first = abuse.rate_hits(checks)
+        second = abuse.rate_hits(checks)
+
+    assert first is None
+    assert second is not None and second.rule == abuse.SUBMIT_IP  # the first rule given
+    assert calls == [6, 6]  # SET NX EX and INCR for each of the three counters, batched
+    assert not single.called
+
+
+@pytest.mark.redis
+def test_every_counter_in_redis_expires_with_its_window(settings):
+    settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-ip": (3, 60)}
+    abuse.rate_hits({abuse.LOOKUP_IP: ["192.0.2.99"]})
+    now = int(time.time())
+    key = cache.make_and_validate_key(abuse._key(abuse.LOOKUP_IP, "192.0.2.99", now - now % 60))
+    client = cache._cache.get_client(write=True)
+
+    assert int(client.get(key)) == 1
+    assert 0 < client.ttl(key) <= 60 + 60
 
 
 # --- the online form's spam check --------------------------------------------------------------

@@ -104,9 +104,12 @@ class CaseData:
     claimant_secret_hash: str = ""
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def employer_get_or_create(*, data: EmployerData) -> Employer:
-    """The employer with this credit code, created on first sight; the code is the identity."""
+    """The employer with this credit code, created on first sight; the code is the identity.
+
+    Called inside case_create's transaction, whose savepoint an error here rolls back: it
+    needs none of its own (get_or_create keeps one for a concurrent insert of the same code)."""
     code = normalize_credit_code(data.credit_code)
     try:
         validate_credit_code(code)
@@ -178,7 +181,7 @@ def case_create(*, actor: User | None, agency: Agency, data: CaseData) -> Case:
         status_after=case.status,
         actor_label=PUBLIC_ACTOR_LABELS.get(data.channel, "") if actor is None else "",
     )
-    transaction.on_commit(lambda: _notify_new_case(case))
+    transaction.on_commit(lambda: _enqueue_new_case_notice(case.pk))
     return case
 
 
@@ -221,16 +224,37 @@ def _validate_claim(claim: ClaimData) -> None:
         raise ApplicationError(_("A claim's period cannot end before it starts."), field="claims")
 
 
-def _notify_new_case(case: Case) -> None:
-    """After commit, in the request that filed: a fixed number of queries and one e-mail task
-    however many administrators the agency has (B6 in bench/: a kiosk surge files here)."""
+def _enqueue_new_case_notice(case_id: int) -> None:
+    from ..tasks import case_new_notify_task
+
+    case_new_notify_task.delay(case_id)
+
+
+def case_new_notify(*, case_id: int) -> int:
+    """Tell the agency's administrators that a case awaits a decision on acceptance.
+
+    A Celery task runs it after the filing commits, so a kiosk surge's requests do not wait for
+    it (B6 in bench/). A fixed number of queries however many administrators there are; a
+    redelivered task notifies nobody twice (one dedupe key per case). Returns how many
+    notifications were made."""
+    case = Case.objects.select_related("agency", "employer").filter(pk=case_id).first()
+    if case is None:
+        return 0
     title = _("New case %(number)s") % {"number": case.number}
     body = _("A new case against %(employer)s awaits a decision on acceptance.") % {
         "employer": case.employer.name
     }
-    notify_bulk(
-        NotificationItem(recipient_id=admin.pk, title=title, body=body, url=f"/cases/{case.pk}/")
-        for admin in agency_members(case.agency, Role.AGENCY_ADMIN)
+    return len(
+        notify_bulk(
+            NotificationItem(
+                recipient_id=admin.pk,
+                title=title,
+                body=body,
+                url=f"/cases/{case.pk}/",
+                dedupe_key=f"case.new:{case.pk}",
+            )
+            for admin in agency_members(case.agency, Role.AGENCY_ADMIN)
+        )
     )
 
 

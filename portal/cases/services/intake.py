@@ -209,11 +209,12 @@ def _probable_duplicate_of(case: Case, id_numbers: list[str]) -> Case | None:
             case__filed_at__gte=case.filed_at - DUPLICATE_WINDOW,
         )
         .exclude(case_id=case.pk)
-        .select_related("case")
         .order_by("-case__filed_at", "-case_id")
+        .values_list("case_id", flat=True)
         .first()
     )
-    return match.case if match is not None else None
+    # Most filings match nothing: the case is read only when one does.
+    return Case.objects.get(pk=match) if match is not None else None
 
 
 def _evidence_store(*, case: Case, stored: StoredFile) -> Evidence:

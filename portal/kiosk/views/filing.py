@@ -87,11 +87,12 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     handler = steps.BY_NAME.get(step)
     if handler is None:
         raise Http404
+    if step == "review":
+        # The review reads the whole filing, which checks every step on the way (case_data).
+        return _review(request, draft, handler)
     blocked = steps.first_open(draft, before=step)
     if blocked is not None:
         return redirect("kiosk:step", token=token, step=blocked)
-    if step == "review":
-        return _review(request, draft, handler)
     if request.method == "GET":
         return _render_step(request, draft, handler, handler.context(draft))
     outcome = handler.post(request, draft)
@@ -130,10 +131,14 @@ def _review(request: HttpRequest, draft: drafts.Draft, handler: Any) -> HttpResp
     context = {"form": form, "summary": steps.summary(draft)}
     if not form.is_valid():
         return _render_step(request, draft, handler, context)
-    ip_limited = abuse.rate_hit(abuse.SUBMIT_IP, [abuse.request_ip(request)])
-    id_limited = abuse.rate_hit(abuse.SUBMIT_ID, [c.id_number for c in data.claimants])
-    if ip_limited or id_limited:
-        return too_many(request, ip_limited or id_limited)  # type: ignore[arg-type]
+    limited = abuse.rate_hits(
+        {
+            abuse.SUBMIT_IP: [abuse.request_ip(request)],
+            abuse.SUBMIT_ID: [c.id_number for c in data.claimants],
+        }
+    )
+    if limited:
+        return too_many(request, limited)
     if abuse.looks_automated(
         honeypot=form.cleaned_data["website"], started=draft.started, online=not draft.terminal
     ):
@@ -177,8 +182,9 @@ def resume(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None, initial={"tracking_number": request.GET.get("n", "")})
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["tracking_number"]
-        limited = abuse.rate_hit(abuse.LOOKUP_IP, [abuse.request_ip(request)])
-        limited = abuse.rate_hit(abuse.LOOKUP_NUMBER, [number]) or limited
+        limited = abuse.rate_hits(
+            {abuse.LOOKUP_NUMBER: [number], abuse.LOOKUP_IP: [abuse.request_ip(request)]}
+        )
         if limited:
             return too_many(request, limited)
         found = services.draft_resume(tracking_number=number, secret=form.cleaned_data["secret"])

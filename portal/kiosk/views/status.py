@@ -58,8 +58,9 @@ def status(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None, initial={"tracking_number": number})
     if request.method == "POST" and form.is_valid():
         tracking_number = form.cleaned_data["tracking_number"]
-        limited = abuse.rate_hit(abuse.LOOKUP_IP, [abuse.request_ip(request)])
-        limited = abuse.rate_hit(abuse.LOOKUP_NUMBER, [tracking_number]) or limited
+        limited = abuse.rate_hits(
+            {abuse.LOOKUP_NUMBER: [tracking_number], abuse.LOOKUP_IP: [abuse.request_ip(request)]}
+        )
         if limited:
             return too_many(request, limited)
         case = claimant_case_get(

@@ -1,0 +1,13 @@
+"""Celery tasks of cases: each takes ids and calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task
+def case_new_notify_task(case_id: int) -> int:
+    """After a case is filed: its agency's administrators are told (see case_new_notify)."""
+    from .services import case_new_notify
+
+    return case_new_notify(case_id=case_id)

@@ -1,0 +1,25 @@
+"""Follow changes of core data that processes keep copies of; no logic here."""
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_migrate, post_save
+from django.dispatch import receiver
+
+from .deadlines import calendar_changing
+from .models import CalendarDay, DeadlinePolicy, HolidayYear
+from .permissions import permission_ids_forget
+
+
+@receiver(post_save, sender=HolidayYear)
+@receiver(post_delete, sender=HolidayYear)
+@receiver(post_save, sender=CalendarDay)
+@receiver(post_delete, sender=CalendarDay)
+@receiver(post_save, sender=DeadlinePolicy)
+@receiver(post_delete, sender=DeadlinePolicy)
+def calendar_row_changed(sender: Any, **kwargs: Any) -> None:
+    calendar_changing()
+
+
+@receiver(post_migrate)
+def permissions_migrated(sender: Any, **kwargs: Any) -> None:
+    permission_ids_forget()
