@@ -23,8 +23,6 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-import psutil
-
 from bench import common
 
 INBOX = "/referrals/inbox/"
@@ -65,19 +63,6 @@ def fetch(url: str, cookie: str = "") -> tuple[int, str, str]:
         return response.status, response.url, response.read().decode()
 
 
-def server_cpu_seconds(process: subprocess.Popen[bytes]) -> float:
-    """User + system time of the server's processes (the gunicorn master and its workers)."""
-    total = 0.0
-    parent = psutil.Process(process.pid)
-    for proc in [parent, *parent.children(recursive=True)]:
-        try:
-            times = proc.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
-
-
 def measure(
     process: subprocess.Popen[bytes],
     url: str,
@@ -86,9 +71,9 @@ def measure(
     duration: int,
     headers: dict[str, str] | None = None,
 ) -> dict[str, float]:
-    before = server_cpu_seconds(process)
+    before = common.server_cpu_seconds(process)
     result = common.wrk(url, connections=connections, duration=duration, headers=headers)
-    cpu = server_cpu_seconds(process) - before
+    cpu = common.server_cpu_seconds(process) - before
     result["server_cpu_ms_per_request"] = 1000 * cpu / max(1, result["requests"])
     return result
 

@@ -42,6 +42,7 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from stdnum.cn import ric, uscc
@@ -269,6 +270,54 @@ def _threads(target: Any, count: int) -> float:
     return time.monotonic() - started
 
 
+# Where a submit's CPU goes, by the deepest of these frames in a sample (py-spy's "function
+# (file:line)"); what lies under none of them is the request's way in and out (WSGI,
+# middleware, the response).
+PROFILE_PLACES: list[tuple[str, str]] = [
+    ("SessionStore.load ", "session: read (PostgreSQL)"),
+    ("SessionStore.save ", "session: write (PostgreSQL, its own commit)"),
+    ("case_data ", "review: the answers checked through the step forms"),
+    ("rate_hits ", "rate limits (one Redis round trip)"),
+    ("_review ", "review view (the rest: its form, the redirect)"),
+    ("filing_submit ", "filing_submit (the rest)"),
+    ("BaseDatabaseWrapper.commit ", "COMMIT"),
+    ("case_file ", "case_file (secret, savepoint)"),
+    ("intake_agency ", "intake agency (SELECT)"),
+    ("_probable_duplicate_of ", "duplicate check (SELECT)"),
+    ("case_create ", "case, claimants, claims (INSERTs), savepoint"),
+    ("employer_get_or_create ", "employer (SELECT)"),
+    ("tracking_number_next ", "tracking number (INSERT)"),
+    ("grant_case_to_agency ", "permission rows (guardian, INSERT)"),
+    ("deadline_start ", "acceptance deadline (INSERT)"),
+    ("audit_record ", "audit event (INSERT)"),
+    ("_enqueue_new_case_notice ", "new-case notice (Celery enqueue, after commit)"),
+]
+
+
+def profile_places(raw: Path) -> dict[str, Any]:
+    """py-spy's raw output (a stack and its count per line), the submits' samples only, summed
+    by PROFILE_PLACES."""
+    counts: dict[str, int] = {}
+    for line in raw.read_text().splitlines():
+        stack, _, number = line.rpartition(" ")
+        if "WSGIHandler.__call__ " not in stack:
+            continue  # gunicorn's own loop, between requests
+        place = "request: WSGI, middleware, response"
+        for frame in stack.split(";"):
+            for marker, name in PROFILE_PLACES:
+                if frame.startswith(marker):
+                    place = name
+        counts[place] = counts.get(place, 0) + int(number)
+    total = sum(counts.values()) or 1
+    return {
+        "samples": total,
+        "percent": {
+            place: round(100 * count / total, 1)
+            for place, count in sorted(counts.items(), key=lambda item: -item[1])
+        },
+    }
+
+
 @dataclass
 class Pool:
     """A client's completed drafts: (session key, the review's path) each, and the CSRF
@@ -280,9 +329,14 @@ class Pool:
 
 def prepare(port: int, *, clients: int, per_client: int, ids: IdNumbers) -> list[Pool]:
     """Each client fills one filing through the wizard; its session is then copied
-    `per_client` times through Django's SessionStore, each copy with its own ID number."""
+    `per_client` times through Django's SessionStore, each copy with its own ID number, where
+    the server's session engine keeps it: the database, and the cache too with cached_db (as
+    a visitor's session is after the wizard)."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
+    from django.core.cache import caches
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
@@ -294,6 +348,7 @@ def prepare(port: int, *, clients: int, per_client: int, ids: IdNumbers) -> list
         client.conn.close()
     pools: list[Pool] = []
     rows: list[Session] = []
+    cached: dict[str, Any] = {}
     expires = timezone.now() + datetime.timedelta(hours=1)
     for client, review in filled:
         data = SessionStore(session_key=client.cookies["sessionid"]).load()
@@ -309,17 +364,24 @@ def prepare(port: int, *, clients: int, per_client: int, ids: IdNumbers) -> list
                 )
             )
             pool.drafts.append((key, review))
+            cached[KEY_PREFIX + key] = copy
         pools.append(pool)
     Session.objects.bulk_create(rows, batch_size=1000)
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db":
+        caches[settings.SESSION_CACHE_ALIAS].set_many(cached, timeout=3600)
     return pools
 
 
 def pools_drop(pools: list[Pool]) -> None:
+    from django.conf import settings
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
     from django.contrib.sessions.models import Session
+    from django.core.cache import caches
 
     keys = [key for pool in pools for key, _review in pool.drafts]
     for start in range(0, len(keys), 1000):
         Session.objects.filter(session_key__in=keys[start : start + 1000]).delete()
+    caches[settings.SESSION_CACHE_ALIAS].delete_many([KEY_PREFIX + key for key in keys])
 
 
 def submit_load(port: int, *, pools: list[Pool], duration: float) -> dict[str, Any]:
@@ -374,10 +436,45 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     per_client = math.ceil(POOL_PER_SECOND * args.duration / args.clients)
     runs: dict[str, list[dict[str, Any]]] = {"submits": [], "wizard": []}
 
-    def submits_phase(port: int) -> dict[str, Any]:
+    def submits_phase(
+        port: int, server: subprocess.Popen[bytes], profile: Path | None
+    ) -> dict[str, Any]:
         pools = prepare(port, clients=args.clients, per_client=per_client, ids=ids)
         before, queued = case_count(args.scale), queued_tasks()
+        spy = None
+        if profile is not None:
+            # Only the samples that hold the GIL: the workers' Python CPU, not their waits.
+            spy = subprocess.Popen(
+                common.pinned(
+                    [
+                        str(common.VENV_BIN / "py-spy"),
+                        "record",
+                        "--pid",
+                        str(server.pid),
+                        "--subprocesses",
+                        "--gil",
+                        "--nonblocking",
+                        "--rate",
+                        "100",
+                        "--duration",
+                        str(max(5, args.duration - 5)),
+                        "--format",
+                        "raw",
+                        "-o",
+                        str(profile),
+                    ],
+                    common.LOAD_CPUS,
+                ),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        cpu_before = common.server_cpu_seconds(server)
         result = submit_load(port, pools=pools, duration=args.duration)
+        cpu = common.server_cpu_seconds(server) - cpu_before
+        if spy is not None:
+            spy.wait()
+            result["profile"] = profile_places(profile)  # type: ignore[arg-type]
+        result["server_cpu_ms_per_submit"] = 1000 * cpu / max(1, result["submits"])
         result["cases_added"] = case_count(args.scale) - before
         result["tasks_queued"] = queued_tasks() - queued
         result["lost"] = result["submits"] - result["cases_added"]
@@ -391,16 +488,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["lost"] = result["filings"] - result["cases_added"]
         return result
 
-    phases = {"submits": submits_phase, "wizard": wizard_phase}
+    profile_path = common.REPO / "var" / "bench-logs" / "b6-submits.pyspy.txt"
+    profile_path.parent.mkdir(parents=True, exist_ok=True)
     for rep in range(args.reps):
-        order = list(phases) if rep % 2 == 0 else list(reversed(phases))
+        order = ["submits", "wizard"] if rep % 2 == 0 else ["wizard", "submits"]
         port = common.free_port()
         with common.server(
             common.gunicorn_argv(port), env=base_env, ready_url=f"http://127.0.0.1:{port}/kiosk/"
-        ):
+        ) as server:
             wizard_load(port, clients=min(4, args.clients), duration=2, ids=ids)  # warm-up
             for name in order:
-                result = phases[name](port)
+                if name == "submits":
+                    profile = profile_path if args.profile and rep == 0 else None
+                    result = submits_phase(port, server, profile)
+                else:
+                    result = wizard_phase(port)
                 runs[name].append(result)
                 print(
                     f"rep {rep + 1} {name}: {json.dumps(result, ensure_ascii=False)}",
@@ -412,12 +514,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     def summary(name: str, keys: tuple[str, ...]) -> dict[str, Any]:
         return {key: common.spread([r[key] for r in runs[name]]) for key in keys}
 
-    submits = summary("submits", ("submits_per_s", "submit_p50_ms", "submit_p95_ms", "errors"))
+    submits = summary(
+        "submits",
+        (
+            "submits_per_s",
+            "submit_p50_ms",
+            "submit_p95_ms",
+            "server_cpu_ms_per_submit",
+            "errors",
+        ),
+    )
     wizard = summary(
         "wizard",
         ("filings_per_s", "requests_per_s", "request_p95_ms", "submit_p95_ms", "errors"),
     )
+    profiled = [r["profile"] for r in runs["submits"] if "profile" in r]
     figures: dict[str, Any] = {
+        "profile": profiled[0] if profiled else None,
         "clients": args.clients,
         "duration_s": args.duration,
         "server": "gunicorn gthread 2×4, config.settings.production, CPU 0; load generator CPU 1",
@@ -473,6 +586,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--note", action="append", default=[], help="a note for the result")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy (--gil) the server during the first repetition's submits",
+    )
     args = parser.parse_args(argv)
     data = run(args)
     path = common.write_result("B6", args.scale, "kiosk filings, production HTTP", data)

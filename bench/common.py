@@ -210,6 +210,21 @@ def server(
             out.close()  # type: ignore[union-attr]
 
 
+def server_cpu_seconds(process: subprocess.Popen[bytes]) -> float:
+    """User + system time of the server's processes (the gunicorn master and its workers)."""
+    total = 0.0
+    import psutil
+
+    parent = psutil.Process(process.pid)
+    for proc in [parent, *parent.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 _WRK_LUA = REPO / "bench" / "wrk_report.lua"
 
 

@@ -10,7 +10,9 @@ import hashlib
 import hmac
 import math
 import time
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -67,9 +69,9 @@ def _increment(counters: list[tuple[str, int]]) -> list[int]:
     On Redis one MULTI/EXEC: SET NX EX and INCR for each, so no counter is left without its
     timeout (B6 in bench/: a kiosk surge counts two or more per filing). Django's RedisCache
     keeps its redis-py client behind `_cache`; the other caches count one key at a time."""
-    redis_client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    redis_client = _redis_client()
     if redis_client is not None:
-        with redis_client(write=True).pipeline(transaction=True) as pipe:
+        with redis_client.pipeline(transaction=True) as pipe:
             for key, timeout in counters:
                 full_key = cache.make_and_validate_key(key)
                 pipe.set(full_key, 0, nx=True, ex=timeout)
@@ -85,6 +87,22 @@ def _increment(counters: list[tuple[str, int]]) -> list[int]:
             cache.add(key, 1, timeout=timeout)
             counts.append(1)
     return counts
+
+
+# Django's RedisCache builds a redis-py client (its command table included) for every call;
+# the counters keep the one they asked for, per cache connection (per thread), on its pool.
+_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _redis_client() -> Any | None:
+    backend = getattr(cache, "_cache", None)
+    get_client = getattr(backend, "get_client", None)
+    if get_client is None:
+        return None
+    client = _clients.get(backend)
+    if client is None:
+        client = _clients[backend] = get_client(write=True)
+    return client
 
 
 def request_ip(request: HttpRequest) -> str:

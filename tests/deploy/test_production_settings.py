@@ -18,7 +18,8 @@ PROBE = (
     "'engine': settings.DATABASES['default']['ENGINE'], "
     "'private': settings.STORAGES['default']['OPTIONS']['location'], "
     "'secure_cookies': settings.SESSION_COOKIE_SECURE, "
-    "'health_checks': settings.DATABASES['default']['CONN_HEALTH_CHECKS']}))"
+    "'health_checks': settings.DATABASES['default']['CONN_HEALTH_CHECKS'], "
+    "'sessions': settings.SESSION_ENGINE}))"
 )
 PRODUCTION_VARIABLES = (
     "DJANGO_SECRET_KEY",
@@ -74,7 +75,19 @@ def test_production_settings_load_with_a_key_and_a_database_and_stay_safe():
         "private": "/data/private",
         "secure_cookies": True,
         "health_checks": True,
+        "sessions": "django.contrib.sessions.backends.db",
     }
+
+
+def test_with_redis_sessions_are_read_from_the_shared_cache_and_kept_in_the_database():
+    result = load_production(
+        DJANGO_SECRET_KEY="a-production-secret",
+        DATABASE_URL="postgres://portal:pw@db:5432/portal",
+        REDIS_URL="redis://redis:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded["sessions"] == "django.contrib.sessions.backends.cached_db"
 
 
 def test_the_websocket_process_can_turn_database_health_checks_off():

@@ -163,6 +163,19 @@ def test_a_submit_counts_all_its_limits_in_one_round_trip_to_redis(settings):
 
 
 @pytest.mark.redis
+def test_the_counters_build_their_redis_client_once_per_connection():
+    from django.core.cache.backends.redis import RedisCacheClient
+
+    with mock.patch.object(
+        RedisCacheClient, "get_client", autospec=True, side_effect=RedisCacheClient.get_client
+    ) as get_client:
+        for _ in range(3):
+            abuse.rate_hits({abuse.LOOKUP_IP: ["192.0.2.66"]})
+
+    assert get_client.call_count <= 1  # none when an earlier test built it already
+
+
+@pytest.mark.redis
 def test_every_counter_in_redis_expires_with_its_window(settings):
     settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-ip": (3, 60)}
     abuse.rate_hits({abuse.LOOKUP_IP: ["192.0.2.99"]})
