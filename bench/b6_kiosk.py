@@ -359,14 +359,9 @@ class Pool:
 
 def prepare(port: int, *, clients: int, per_client: int, ids: IdNumbers) -> list[Pool]:
     """Each client fills one filing through the wizard; its session is then copied
-    `per_client` times through Django's SessionStore, each copy with its own ID number, where
-    the server's session engine keeps it: the database, and the cache too with cached_db (as
-    a visitor's session is after the wizard)."""
-    from django.conf import settings
-    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    `per_client` times through Django's SessionStore, each copy with its own ID number."""
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
-    from django.core.cache import caches
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
@@ -378,7 +373,6 @@ def prepare(port: int, *, clients: int, per_client: int, ids: IdNumbers) -> list
         client.conn.close()
     pools: list[Pool] = []
     rows: list[Session] = []
-    cached: dict[str, Any] = {}
     expires = timezone.now() + datetime.timedelta(hours=1)
     for client, review in filled:
         data = SessionStore(session_key=client.cookies["sessionid"]).load()
@@ -394,24 +388,17 @@ def prepare(port: int, *, clients: int, per_client: int, ids: IdNumbers) -> list
                 )
             )
             pool.drafts.append((key, review))
-            cached[KEY_PREFIX + key] = copy
         pools.append(pool)
     Session.objects.bulk_create(rows, batch_size=1000)
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db":
-        caches[settings.SESSION_CACHE_ALIAS].set_many(cached, timeout=3600)
     return pools
 
 
 def pools_drop(pools: list[Pool]) -> None:
-    from django.conf import settings
-    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
     from django.contrib.sessions.models import Session
-    from django.core.cache import caches
 
     keys = [key for pool in pools for key, _review in pool.drafts]
     for start in range(0, len(keys), 1000):
         Session.objects.filter(session_key__in=keys[start : start + 1000]).delete()
-    caches[settings.SESSION_CACHE_ALIAS].delete_many([KEY_PREFIX + key for key in keys])
 
 
 def submit_load(port: int, *, pools: list[Pool], duration: float) -> dict[str, Any]:

@@ -236,14 +236,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
-# Sessions are kept in PostgreSQL; with Redis every process shares, reads come from the cache
-# (one GET instead of a query and the signature's check: each page, each kiosk step reads the
-# session). A cache that is not shared (locmem) would hand one process another's old copy.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+# Sessions in PostgreSQL (the db engine) with or without Redis: cached_db was measured and
+# left (docs/architecture.md, "Sessions").
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

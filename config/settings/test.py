@@ -27,11 +27,6 @@ _suffix = env.str("PORTAL_TEST_DB_SUFFIX", default="")
 if _suffix and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": f"test_portal_{_suffix}"}
 
-# Sessions in the database whatever the cache: the pages' query-count pins count the session's
-# read alike on SQLite and on PostgreSQL with Redis (tests/core/test_sessions.py runs the
-# cached_db engine that production takes with Redis).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
-
 # Rate-limit counters live in the cache, which on Redis outlives a test run: each run counts
 # under its own prefix (tests/kiosk give each test its own).
 KIOSK_RATE_LIMIT_PREFIX = f"kiosk-rl-test-{uuid.uuid4().hex}"

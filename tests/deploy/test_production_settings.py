@@ -79,7 +79,7 @@ def test_production_settings_load_with_a_key_and_a_database_and_stay_safe():
     }
 
 
-def test_with_redis_sessions_are_read_from_the_shared_cache_and_kept_in_the_database():
+def test_with_redis_sessions_stay_in_the_database():
     result = load_production(
         DJANGO_SECRET_KEY="a-production-secret",
         DATABASE_URL="postgres://portal:pw@db:5432/portal",
@@ -87,7 +87,7 @@ def test_with_redis_sessions_are_read_from_the_shared_cache_and_kept_in_the_data
     )
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
-    assert loaded["sessions"] == "django.contrib.sessions.backends.cached_db"
+    assert loaded["sessions"] == "django.contrib.sessions.backends.db"
 
 
 def test_the_websocket_process_can_turn_database_health_checks_off():
