@@ -172,7 +172,6 @@ def calendar_changing() -> None:
 def calendar_changed() -> None:
     """A change of the calendar or the policies is committed: every process loads its copy
     anew, this one at once."""
-    _changing.active = False
     cache.set(CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
     calendar_snapshot_forget()
 
