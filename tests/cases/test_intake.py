@@ -237,7 +237,11 @@ def test_evidence_uploaded_while_filing_is_stored_with_the_case():
     assert filed.evidence_files == [evidence.file.name]
 
 
+@pytest.mark.django_db(transaction=True)  # the filing's own transaction, as at the kiosk
 def test_a_failure_while_storing_evidence_leaves_no_case_and_no_evidence_file():
+    from portal.core.bootstrap import seed_reference_data
+
+    seed_reference_data()  # a transactional test may start from a flushed database
     stored = [stored_png("kiosk-drafts/t/a.png"), stored_png("kiosk-drafts/t/b.png")]
     real_save = Evidence.save
     calls = []

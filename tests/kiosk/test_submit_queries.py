@@ -11,10 +11,12 @@ from portal.cases.models import Case
 from ..factories import valid_resident_id
 from .conftest import answers
 
-# Counted inside the test's transaction (the savepoints of the nested atomic blocks are in it).
+# Counted inside the test's transaction, where the submit's own transaction is one savepoint; the
+# case services add none (case_check refuses before their first write), and the session's save
+# is one UPDATE (portal.core.sessions).
 # What runs after commit only enqueues tasks (the new case's notice of the agency's
 # administrators): they run afterwards, as a worker would, outside the count.
-SUBMIT_QUERIES = 23
+SUBMIT_QUERIES = 17
 
 
 def _answers(workers: int, claims: int) -> dict[str, dict[str, str]]:

@@ -104,19 +104,22 @@ class CaseData:
     claimant_secret_hash: str = ""
 
 
-@transaction.atomic(savepoint=False)
-def employer_get_or_create(*, data: EmployerData) -> Employer:
-    """The employer with this credit code, created on first sight; the code is the identity.
-
-    Called inside case_create's transaction, whose savepoint an error here rolls back: it
-    needs none of its own (get_or_create keeps one for a concurrent insert of the same code)."""
+def employer_credit_code(data: EmployerData) -> str:
+    """The employer's credit code, normalised and checked: an ApplicationError (shown by the
+    views on the employer's field) for a code that is not one."""
     code = normalize_credit_code(data.credit_code)
     try:
         validate_credit_code(code)
     except ValidationError as exc:
-        # An ApplicationError, like the claimants' checks: views show it, they do not crash.
         message = f"{data.name.strip()}: {exc.messages[0]}"
         raise ApplicationError(message, field="credit_code") from exc
+    return code
+
+
+def _employer_get_or_create(*, code: str, data: EmployerData) -> Employer:
+    """The employer with this (checked) credit code, created on first sight; the code is the
+    identity. Inside case_create's transaction (get_or_create keeps a savepoint for a
+    concurrent insert of the same code)."""
     employer, created = Employer.objects.get_or_create(
         credit_code=code, defaults={"name": data.name.strip(), "address": data.address.strip()}
     )
@@ -126,9 +129,18 @@ def employer_get_or_create(*, data: EmployerData) -> Employer:
     return employer
 
 
-@transaction.atomic
-def case_create(*, actor: User | None, agency: Agency, data: CaseData) -> Case:
-    """Register a dispute: number, parties, claims, the agency's access, the acceptance clock."""
+@dataclass
+class CheckedCase:
+    """A new case's data as case_check passed it: the claimants cleaned, the employer's credit
+    code normalised."""
+
+    data: CaseData
+    claimants: list[ClaimantData]
+    employer_code: str
+
+
+def case_check(*, actor: User | None, agency: Agency, data: CaseData) -> CheckedCase:
+    """Everything that can refuse a new case, before anything is written."""
     if actor is not None and not has_role(actor, *WORKING_ROLES, agency=agency):
         raise ApplicationError(_("Only staff of the agency can register its cases."))
     if not agency.is_member:
@@ -142,7 +154,28 @@ def case_create(*, actor: User | None, agency: Agency, data: CaseData) -> Case:
         raise ApplicationError(
             _("A collective claim needs exactly one representative."), field="claimants"
         )
-    employer = employer_get_or_create(data=data.employer)
+    for claim in data.claims:
+        _validate_claim(claim)
+    return CheckedCase(
+        data=data, claimants=claimants, employer_code=employer_credit_code(data.employer)
+    )
+
+
+def case_create(*, actor: User | None, agency: Agency, data: CaseData) -> Case:
+    """Register a dispute: number, parties, claims, the agency's access, the acceptance clock.
+
+    It refuses (case_check) before its first write, so the writes need no savepoint of their
+    own inside a caller's transaction: an ApplicationError leaves that transaction as it was."""
+    checked = case_check(actor=actor, agency=agency, data=data)
+    with transaction.atomic(savepoint=False):
+        return case_insert(actor=actor, agency=agency, checked=checked)
+
+
+def case_insert(*, actor: User | None, agency: Agency, checked: CheckedCase) -> Case:
+    """case_create's writes, for a caller that ran case_check, inside its transaction (a
+    claimant's filing, case_file)."""
+    data, claimants = checked.data, checked.claimants
+    employer = _employer_get_or_create(code=checked.employer_code, data=data.employer)
     now = timezone.now()
     public = data.channel in PUBLIC_CHANNELS
     tracking_number: str | None = None
@@ -169,8 +202,6 @@ def case_create(*, actor: User | None, agency: Agency, data: CaseData) -> Case:
     if len(claimants) == 1:
         claimants[0].is_representative = True
     Claimant.objects.bulk_create(Claimant(case=case, **claimant.__dict__) for claimant in claimants)
-    for claim in data.claims:
-        _validate_claim(claim)
     Claim.objects.bulk_create(Claim(case=case, **claim.__dict__) for claim in data.claims)
     grant_case_to_agency(case, agency)
     deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=now)

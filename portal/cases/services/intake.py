@@ -42,7 +42,7 @@ from ..models import (
     Evidence,
 )
 from ..secret_hashing import secret_hash, secret_matches, secret_normalize
-from . import ACCEPTANCE_POLICY, CaseData, case_create, case_number_next
+from . import ACCEPTANCE_POLICY, CaseData, CheckedCase, case_check, case_insert, case_number_next
 
 AWARD_POLICY = "arbitration.award"
 DUPLICATE_WINDOW = datetime.timedelta(days=30)
@@ -152,7 +152,6 @@ def _check_move(actor: User, case: Case, target: str) -> None:
 # --- the claimant's moves ------------------------------------------------------------------------
 
 
-@transaction.atomic
 def case_file(
     *,
     data: CaseData,
@@ -163,15 +162,28 @@ def case_file(
     """A claimant's own filing: the case (FILED), its tracking number and secret, the
     acceptance clock, the duplicate flag and the evidence, in one transaction.
 
-    `secret` is for the demo data only; a filing gets a fresh random one."""
+    Like case_create, it refuses before its first write, so the writes need no savepoint
+    inside a caller's transaction (the kiosk's submit); a failure after that (a full disk
+    while the evidence is stored) rolls that transaction back as a whole. `secret` is for the
+    demo data only; a filing gets a fresh random one."""
     if channel not in PUBLIC_CHANNELS:
         raise ApplicationError(_("A claimant files at the kiosk or online."))
     secret = secret_normalize(secret) if secret else secret_new()
-    case = case_create(
+    agency = intake_agency()
+    checked = case_check(
         actor=None,
-        agency=intake_agency(),
+        agency=agency,
         data=replace(data, channel=channel, claimant_secret_hash=secret_hash(secret)),
     )
+    with transaction.atomic(savepoint=False):
+        return _case_file_write(agency, checked, evidence=evidence or [], secret=secret)
+
+
+def _case_file_write(
+    agency: Agency, checked: CheckedCase, *, evidence: list[StoredFile], secret: str
+) -> Filed:
+    data = checked.data
+    case = case_insert(actor=None, agency=agency, checked=checked)
     case.duplicate_of = _probable_duplicate_of(case, [c.id_number for c in data.claimants])
     if case.duplicate_of is not None:
         case.save(update_fields=["duplicate_of"])
@@ -184,7 +196,7 @@ def case_file(
         )
     written: list[str] = []
     try:
-        for stored in evidence or []:
+        for stored in evidence:
             written.append(_evidence_store(case=case, stored=stored).file.name or "")
     except Exception:
         # The rollback takes the rows back; the files written so far must go too.
