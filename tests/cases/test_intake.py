@@ -43,7 +43,7 @@ from portal.core.models import (
 )
 from portal.core.uploads import CheckedUpload
 
-from ..factories import agency, case_data, make_case
+from ..factories import agency, case_data, make_case, valid_resident_id
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +213,31 @@ def test_a_co_worker_of_an_earlier_collective_filing_flags_the_duplicate():
     data = case_data(credit_code=first.employer.credit_code)
     data.claimants[0].id_number = co_worker.id_number
     assert case_file(data=data, channel=CaseChannel.KIOSK).case.duplicate_of == first
+
+
+def test_of_several_earlier_filings_the_latest_is_named_and_one_29_days_old_still_counts():
+    oldest = file_case()
+    id_number = oldest.claimants.get().id_number
+    Case.objects.filter(pk=oldest.pk).update(filed_at=timezone.now() - datetime.timedelta(days=29))
+    data = case_data(credit_code=oldest.employer.credit_code)
+    data.claimants[0].id_number = id_number
+    latest = case_file(data=data, channel=CaseChannel.KIOSK).case
+    assert latest.duplicate_of == oldest
+
+    third = case_file(data=data, channel=CaseChannel.KIOSK).case
+
+    assert third.duplicate_of == latest
+
+
+def test_an_id_number_typed_with_a_small_x_matches_the_stored_one():
+    with_x = next(number for number in iter(valid_resident_id, None) if number.endswith("X"))
+    data = case_data()
+    data.claimants[0].id_number = with_x
+    first = case_file(data=data, channel=CaseChannel.KIOSK).case
+    again = case_data(credit_code=first.employer.credit_code)
+    again.claimants[0].id_number = with_x.lower()
+
+    assert case_file(data=again, channel=CaseChannel.KIOSK).case.duplicate_of == first
 
 
 # --- evidence at filing --------------------------------------------------------------------------
