@@ -42,7 +42,7 @@ from ..models import (
     Evidence,
 )
 from ..secret_hashing import secret_hash, secret_matches, secret_normalize
-from . import ACCEPTANCE_POLICY, CaseData, CheckedCase, case_check, case_insert, case_number_next
+from . import ACCEPTANCE_POLICY, CaseData, case_check, case_insert, case_number_next
 
 AWARD_POLICY = "arbitration.award"
 DUPLICATE_WINDOW = datetime.timedelta(days=30)
@@ -176,33 +176,26 @@ def case_file(
         data=replace(data, channel=channel, claimant_secret_hash=secret_hash(secret)),
     )
     with transaction.atomic(savepoint=False):
-        return _case_file_write(agency, checked, evidence=evidence or [], secret=secret)
-
-
-def _case_file_write(
-    agency: Agency, checked: CheckedCase, *, evidence: list[StoredFile], secret: str
-) -> Filed:
-    data = checked.data
-    case = case_insert(actor=None, agency=agency, checked=checked)
-    case.duplicate_of = _probable_duplicate_of(case, [c.id_number for c in data.claimants])
-    if case.duplicate_of is not None:
-        case.save(update_fields=["duplicate_of"])
-        audit_record(
-            actor=None,
-            action="case.duplicate_flag",
-            obj=case,
-            note=case.duplicate_of.number,
-            actor_label="system",
-        )
-    written: list[str] = []
-    try:
-        for stored in evidence:
-            written.append(_evidence_store(case=case, stored=stored).file.name or "")
-    except Exception:
-        # The rollback takes the rows back; the files written so far must go too.
-        _files_delete(written)
-        raise
-    return Filed(case=case, secret=secret, evidence_files=written)
+        case = case_insert(actor=None, agency=agency, checked=checked)
+        case.duplicate_of = _probable_duplicate_of(case, [c.id_number for c in checked.claimants])
+        if case.duplicate_of is not None:
+            case.save(update_fields=["duplicate_of"])
+            audit_record(
+                actor=None,
+                action="case.duplicate_flag",
+                obj=case,
+                note=case.duplicate_of.number,
+                actor_label="system",
+            )
+        written: list[str] = []
+        try:
+            for stored in evidence or []:
+                written.append(_evidence_store(case=case, stored=stored).file.name or "")
+        except Exception:
+            # The rollback takes the rows back; the files written so far must go too.
+            _files_delete(written)
+            raise
+        return Filed(case=case, secret=secret, evidence_files=written)
 
 
 def _files_delete(names: list[str]) -> None:
