@@ -225,6 +225,37 @@ def server_cpu_seconds(process: subprocess.Popen[bytes]) -> float:
     return total
 
 
+SERVICE_NAMES = ("postgres", "redis-server")
+
+
+def services_cpu_seconds() -> float:
+    """User + system time of PostgreSQL's processes and Redis's. A backend that has exited
+    (the servers close a connection after CONN_MAX_AGE) is counted in its postmaster's
+    children's times, which the kernel adds when it reaps it."""
+    import psutil
+
+    total = 0.0
+    for proc in psutil.process_iter(["name"]):
+        if proc.info["name"] not in SERVICE_NAMES:
+            continue
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def cpus_busy() -> list[float]:
+    """Each CPU's busy seconds so far (all but idle and iowait), to tell how full a core was."""
+    import psutil
+
+    return [
+        sum(times) - times.idle - getattr(times, "iowait", 0.0)
+        for times in psutil.cpu_times(percpu=True)
+    ]
+
+
 _WRK_LUA = REPO / "bench" / "wrk_report.lua"
 
 
