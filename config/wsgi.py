@@ -2,10 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from config.collector import collector_tune
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
+# The web workers keep Python's own collector settings: tuned as the WebSocket process's are
+# (config/collector.py), their memory grew 13 % over B9's 10,000 requests instead of 2.6 %,
+# and the kiosk surge of B6 went no faster (docs/performance.md, "B6").
 application = get_wsgi_application()
-
-collector_tune()  # config/collector.py: a worker's full collections stopped its threads (B6)
