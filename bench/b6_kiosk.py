@@ -238,10 +238,10 @@ def cases_drop(*, after_pk: int) -> int:
 
 
 # The tables a run churns: every wizard step and submit rewrites a session row, the pools are
-# inserted and deleted, and so are the run's filings. autovacuum is off on the PostgreSQL of
-# the machines this ran on (their conf.d/90-ci.conf) and on in production's; without it the
-# session table held ten dead rows for each live one after a few runs, and the submits/s fell
-# from 93-103 to 73-76 over an afternoon. So the run vacuums them itself, before each
+# inserted and deleted, and so are the run's filings. Production's PostgreSQL vacuums them
+# itself; the machines this ran on have autovacuum off (their conf.d/90-ci.conf), and there
+# the session table held ten dead rows for each live one after a few runs and the submits/s
+# fell from 93-103 to 73-76 in an afternoon. So the run vacuums them itself, before each
 # repetition and after deleting its filings.
 CHURNED_TABLES = (
     "django_session",

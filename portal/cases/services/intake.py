@@ -120,7 +120,7 @@ def claimant_case_get(*, tracking_number: str, secret: str) -> Case | None:
 
 
 # Every filing goes to the arbitration committee, so its row is kept per process for a minute
-# instead of read once a filing (0.3 ms of a kiosk submit's 8.5 ms of CPU: B6 in bench/,
+# instead of read once a filing (0.3 ms of a kiosk submit's 8 ms of CPU: B6 in bench/,
 # docs/performance.md). The process that saves or deletes an agency forgets it at once
 # (portal.cases.receivers); the others see the change within INTAKE_AGENCY_MAX_AGE.
 INTAKE_AGENCY_MAX_AGE = 60.0
