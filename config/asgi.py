@@ -1,10 +1,9 @@
 """HTTP and WebSockets. WebSocket routes are collected from each app's `routing.py`."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
-
-from config.collector import collector_tune
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -28,4 +27,14 @@ application = ProtocolTypeRouter(
     }
 )
 
-collector_tune()  # config/collector.py: short pauses with a thousand sockets (B3 in bench/)
+# The WebSocket process's garbage collector, tuned for its pauses (B3(a) in bench/,
+# docs/performance.md "B3"): a full collection walked everything start-up made (Django, the
+# apps, the URLconfs: about 155,000 objects) and the thousand sockets' state, 150-280 ms in
+# which no socket relayed. Start-up's objects live as long as the process: they are frozen
+# (after their own garbage goes), and the collector walks them no more. Full collections come
+# after 100 collections of the middle generation instead of 10 (about every 40 s at 50 messages
+# a second), so a burst of joins does not bring one into the traffic that follows. The web
+# workers keep Python's settings (config/wsgi.py).
+gc.collect()
+gc.freeze()
+gc.set_threshold(700, 10, 100)

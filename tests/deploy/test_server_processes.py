@@ -1,5 +1,5 @@
 """The WebSocket process (config.asgi under daphne) tunes its garbage collector for short
-pauses (config/collector.py); the web workers (config.wsgi under gunicorn) keep Python's.
+pauses (config/asgi.py); the web workers (config.wsgi under gunicorn) keep Python's.
 
 Checked in a fresh interpreter: importing the entry point is what would change the collector of
 the process."""
