@@ -25,7 +25,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import constants as message_levels
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponse
@@ -44,6 +43,7 @@ from portal.core.people import appointment_create
 from portal.messaging.services import conversation_for_case, message_send
 
 from .factories import UserFactory, make_case, member
+from .helpers import refusals
 from .meetings.matrix import MeetingWorld, build_meetings
 from .referrals.builders import draft as referral_draft
 from .referrals.builders import drive as referral_drive
@@ -901,8 +901,7 @@ def _url(world: World, name: str, row: Row, case: Case | None) -> str:
 
 def outcome(response: HttpResponse) -> str:
     """The matrix's name for what the user got."""
-    errors = [m for m in get_messages(response.wsgi_request) if m.level >= message_levels.ERROR]
-    if errors and response.status_code in (200, 302):
+    if response.status_code in (200, 302) and refusals(response):
         return REFUSED
     if response.status_code == 302:
         location = urlsplit(response["Location"])

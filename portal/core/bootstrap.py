@@ -40,6 +40,9 @@ AGENCIES = [
     ("police", "广州市公安局海珠区分局", "海珠公安分局", "external", "", 5, ""),
 ]
 
+# The 调解书 numbers (the committee issues them).
+STATEMENT_NUMBER_FORMATS = {"arbitration": "穗海劳人仲调字〔{year}〕第{seq}号"}
+
 POLICIES = [
     # key, name, days, unit, legal basis
     ("case.acceptance", "仲裁申请受理审查", 5, "calendar", "《劳动争议调解仲裁法》第二十九条"),
@@ -57,6 +60,9 @@ def seed_agencies(agency_model: Any, group_model: Any) -> None:
     has_referral_format = any(
         f.name == "referral_number_format" for f in agency_model._meta.get_fields()
     )
+    has_statement_format = any(
+        f.name == "mediation_statement_number_format" for f in agency_model._meta.get_fields()
+    )
     for code, name, short, kind, number_format, order, referral_format in AGENCIES:
         group = (
             group_model.objects.get_or_create(name=f"agency:{code}")[0]
@@ -73,6 +79,8 @@ def seed_agencies(agency_model: Any, group_model: Any) -> None:
         }
         if has_referral_format:
             defaults["referral_number_format"] = referral_format
+        if has_statement_format:
+            defaults["mediation_statement_number_format"] = STATEMENT_NUMBER_FORMATS.get(code, "")
         agency_model.objects.update_or_create(code=code, defaults=defaults)
 
 

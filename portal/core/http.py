@@ -1,10 +1,15 @@
-"""What views share: turning a service's ApplicationError into a message the user reads."""
+"""What views share: the signed-in user, a service's ApplicationError as a message the user
+reads, and the POST of a move."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from .errors import ApplicationError
 from .models import User
@@ -25,3 +30,27 @@ def portal_user(request: HttpRequest) -> User:
     """The signed-in user of a portal page: LoginRequiredMiddleware has already sent anyone
     else to the login page, so the type narrows safely here and not in every view."""
     return request.user  # type: ignore[return-value]
+
+
+def post_move(
+    request: HttpRequest,
+    *,
+    form: forms.Form,
+    perform: Callable[[dict[str, Any]], object],
+    done: str,
+    then: str,
+    page: Callable[[forms.Form], HttpResponse],
+) -> HttpResponse:
+    """The POST of one move, for every flow: a valid form calls the service and redirects to
+    `then` with `done`; a form that does not validate, or a move the service refuses, shows
+    the page again (`page(form)`) with the message next to the form and what was typed in it.
+    The service's transaction has rolled back by then, so nothing is half-saved."""
+    if form.is_valid():
+        try:
+            perform(form.cleaned_data)
+        except ApplicationError as error:
+            report_error(request, error, form)
+        else:
+            messages.success(request, done)
+            return redirect(then)
+    return page(form)

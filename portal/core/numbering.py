@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .models import Agency, NumberSequence
 
@@ -43,7 +47,37 @@ def _increment(agency: Agency, series: str, year: int) -> int | None:
     return int(row[0]) if row is not None else None
 
 
-def format_number(template: str, *, year: int, seq: int, default_prefix: str = "") -> str:
+@dataclass(frozen=True)
+class NumberKind:
+    """A kind of document number: its series, the Agency field holding its format (editable in
+    the admin) and the number used while an agency has set no format."""
+
+    series: str
+    format_field: str
+    fallback: str  # with {code}, {year} and {seq}
+
+
+NUMBER_KINDS = {
+    kind.series: kind
+    for kind in (
+        NumberKind("case", "case_number_format", "{code}{year}-{seq:05d}"),
+        NumberKind("referral", "referral_number_format", "{code}-R-{year}-{seq:05d}"),
+        NumberKind(
+            "mediation_statement",
+            "mediation_statement_number_format",
+            "{code}-MS-{year}-{seq:05d}",
+        ),
+    )
+}
+
+
+def number_take(*, agency: Agency, series: str, now: datetime.datetime | None = None) -> str:
+    """The agency's next number of a document kind, formatted as the agency set it. Inside the
+    transaction that uses it (gap-free, see number_next)."""
+    kind = NUMBER_KINDS[series]
+    year = timezone.localtime(now or timezone.now()).year
+    seq = number_next(agency=agency, series=series, year=year)
+    template = getattr(agency, kind.format_field)
     if not template:
-        return f"{default_prefix}{year}-{seq:05d}"
+        return kind.fallback.format(code=agency.code, year=year, seq=seq)
     return template.format(year=year, seq=seq)

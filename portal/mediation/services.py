@@ -31,7 +31,7 @@ from portal.core.documents import document_request
 from portal.core.errors import ApplicationError
 from portal.core.models import AppointmentKind, Deadline, DocumentStatus, Role, User
 from portal.core.notifications import notify
-from portal.core.numbering import number_next
+from portal.core.numbering import number_take
 from portal.core.people import appointment_valid_for
 from portal.core.roles import agency_members, has_role
 from portal.core.uploads import check_upload
@@ -840,9 +840,7 @@ def agreement_arbitration_confirm(*, actor: User, mediation: Mediation) -> Agree
             % {"status": mediation.get_status_display()}
         )
     agreement = _frozen(mediation)
-    year = timezone.localdate().year
-    seq = number_next(agency=mediation.agency, series=STATEMENT_SERIES, year=year)
-    agreement.statement_number = f"穗海劳人仲调字〔{year}〕第{seq}号"
+    agreement.statement_number = number_take(agency=mediation.agency, series=STATEMENT_SERIES)
     agreement.statement_document = document_request(
         actor=actor, owner=agreement, kind=STATEMENT_PDF
     )

@@ -8,7 +8,6 @@ or withdrawn referral stays the two agencies' shared record). Role rules: see th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import QuerySet
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.models import Agency, Role, User
 from portal.core.permissions import grant_to_agency, load_or_404, scoped_queryset
 from portal.core.roles import has_role
+from portal.core.transitions import MoveTable, RoleRule, Rule, rule
 
 from .models import Referral
 from .models import ReferralStatus as S
@@ -58,111 +58,144 @@ class Who(StrEnum):
     AUTHOR_OR_ADMIN = "author_or_admin"  # the referral's author (still there), or an admin
 
 
-@dataclass(frozen=True)
-class MoveRule:
-    sources: frozenset[str]
-    target: str
-    side: Side
-    who: Who
-    refusal: Promise  # what someone who may not make the move is told
-    external: bool = False  # a move of referrals to the police or the court
+def _role(side: Side, who: Who) -> RoleRule:
+    """The role rule `who` on `side` as a function of the user and the referral."""
+
+    def allowed(user: User, referral: Referral) -> bool:
+        agency = referral.sender_agency if side == Side.SENDER else referral.receiver_agency
+        if who == Who.ADMIN:
+            return has_role(user, Role.AGENCY_ADMIN, agency=agency)
+        if who == Who.AUTHOR_OR_ADMIN:
+            if has_role(user, Role.AGENCY_ADMIN, agency=agency):
+                return True
+            return user.pk == referral.author_id and has_role(user, *WORKING_ROLES, agency=agency)
+        return has_role(user, *WORKING_ROLES, agency=agency)
+
+    return allowed
 
 
-MOVES: dict[Move, MoveRule] = {
-    Move.SEND: MoveRule(
-        frozenset({S.DRAFT}),
-        S.SENT,
-        Side.SENDER,
-        Who.AUTHOR_OR_ADMIN,
-        refusal=_("Only the author or an administrator of the sending agency can send it."),
-    ),
-    Move.RESEND: MoveRule(
-        frozenset({S.SUPPLEMENT_REQUESTED}),
-        S.SENT,
-        Side.SENDER,
-        Who.AUTHOR_OR_ADMIN,
-        refusal=_("Only the author or an administrator of the sending agency can send it again."),
-    ),
-    Move.WITHDRAW: MoveRule(
-        frozenset({S.SENT}),
-        S.WITHDRAWN,
-        Side.SENDER,
-        Who.AUTHOR_OR_ADMIN,
-        refusal=_("Only the author or an administrator of the sending agency can withdraw it."),
-    ),
-    Move.ACKNOWLEDGE: MoveRule(
-        frozenset({S.SENT}),
-        S.ACKNOWLEDGED,
-        Side.RECEIVER,
-        Who.WORKING,
-        refusal=_("Only staff of the receiving agency can acknowledge it."),
-    ),
-    Move.ACCEPT: MoveRule(
-        frozenset({S.ACKNOWLEDGED}),
-        S.ACCEPTED,
-        Side.RECEIVER,
-        Who.ADMIN,
-        refusal=_("Only an administrator of the receiving agency can accept it."),
-    ),
-    Move.RETURN: MoveRule(
-        frozenset({S.ACKNOWLEDGED}),
-        S.RETURNED,
-        Side.RECEIVER,
-        Who.ADMIN,
-        refusal=_("Only an administrator of the receiving agency can return it."),
-    ),
-    Move.REQUEST_SUPPLEMENT: MoveRule(
-        frozenset({S.ACKNOWLEDGED}),
-        S.SUPPLEMENT_REQUESTED,
-        Side.RECEIVER,
-        Who.WORKING,
-        refusal=_("Only staff of the receiving agency can ask for more material."),
-    ),
-    Move.GIVE_FEEDBACK: MoveRule(
-        frozenset({S.ACCEPTED}),
-        S.FEEDBACK_GIVEN,
-        Side.RECEIVER,
-        Who.WORKING,
-        refusal=_("Only staff of the receiving agency can give feedback."),
-    ),
-    Move.REQUEST_MORE: MoveRule(
-        frozenset({S.FEEDBACK_GIVEN}),
-        S.ACCEPTED,
-        Side.SENDER,
-        Who.AUTHOR_OR_ADMIN,
-        refusal=_("Only the author or an administrator of the sending agency can ask for more."),
-    ),
-    Move.CLOSE: MoveRule(
-        frozenset({S.FEEDBACK_GIVEN}),
-        S.CLOSED,
-        Side.SENDER,
-        Who.AUTHOR_OR_ADMIN,
-        refusal=_("Only the author or an administrator of the sending agency can close it."),
-    ),
-    Move.REOPEN: MoveRule(
-        frozenset({S.CLOSED}),
-        S.ACCEPTED,
-        Side.SENDER,
-        Who.ADMIN,
-        refusal=_("Only an administrator of the sending agency can reopen it."),
-    ),
-    Move.RECORD: MoveRule(
-        frozenset({S.DRAFT}),
-        S.RECORDED,
-        Side.SENDER,
-        Who.AUTHOR_OR_ADMIN,
-        refusal=_("Only the author or an administrator of the sending agency can record it."),
-        external=True,
-    ),
-    Move.RECORD_OUTCOME: MoveRule(
-        frozenset({S.RECORDED}),
-        S.OUTCOME_RECORDED,
-        Side.SENDER,
-        Who.WORKING,
-        refusal=_("Only staff of the sending agency can record the outcome."),
-        external=True,
-    ),
-}
+def _member(referral: Referral) -> bool:
+    return not referral.is_external
+
+
+def _external(referral: Referral) -> bool:
+    return referral.is_external
+
+
+def _move(
+    sources: set[str],
+    target: str,
+    side: Side,
+    who: Who,
+    refusal: Promise,
+    *,
+    external: bool = False,
+) -> Rule:
+    return rule(sources, target, _role(side, who), refusal, when=_external if external else _member)
+
+
+MOVES: MoveTable[Referral] = MoveTable(
+    model=Referral,
+    audit_prefix="referral",
+    select_related=("sender_agency", "receiver_agency", "case", "author"),
+    stale=_("The referral changed meanwhile; reload the page."),
+    wrong_state=_("This cannot be done while the referral is “%(status)s”."),
+    moves={
+        Move.SEND: _move(
+            {S.DRAFT},
+            S.SENT,
+            Side.SENDER,
+            Who.AUTHOR_OR_ADMIN,
+            _("Only the author or an administrator of the sending agency can send it."),
+        ),
+        Move.RESEND: _move(
+            {S.SUPPLEMENT_REQUESTED},
+            S.SENT,
+            Side.SENDER,
+            Who.AUTHOR_OR_ADMIN,
+            _("Only the author or an administrator of the sending agency can send it again."),
+        ),
+        Move.WITHDRAW: _move(
+            {S.SENT},
+            S.WITHDRAWN,
+            Side.SENDER,
+            Who.AUTHOR_OR_ADMIN,
+            _("Only the author or an administrator of the sending agency can withdraw it."),
+        ),
+        Move.ACKNOWLEDGE: _move(
+            {S.SENT},
+            S.ACKNOWLEDGED,
+            Side.RECEIVER,
+            Who.WORKING,
+            _("Only staff of the receiving agency can acknowledge it."),
+        ),
+        Move.ACCEPT: _move(
+            {S.ACKNOWLEDGED},
+            S.ACCEPTED,
+            Side.RECEIVER,
+            Who.ADMIN,
+            _("Only an administrator of the receiving agency can accept it."),
+        ),
+        Move.RETURN: _move(
+            {S.ACKNOWLEDGED},
+            S.RETURNED,
+            Side.RECEIVER,
+            Who.ADMIN,
+            _("Only an administrator of the receiving agency can return it."),
+        ),
+        Move.REQUEST_SUPPLEMENT: _move(
+            {S.ACKNOWLEDGED},
+            S.SUPPLEMENT_REQUESTED,
+            Side.RECEIVER,
+            Who.WORKING,
+            _("Only staff of the receiving agency can ask for more material."),
+        ),
+        Move.GIVE_FEEDBACK: _move(
+            {S.ACCEPTED},
+            S.FEEDBACK_GIVEN,
+            Side.RECEIVER,
+            Who.WORKING,
+            _("Only staff of the receiving agency can give feedback."),
+        ),
+        Move.REQUEST_MORE: _move(
+            {S.FEEDBACK_GIVEN},
+            S.ACCEPTED,
+            Side.SENDER,
+            Who.AUTHOR_OR_ADMIN,
+            _("Only the author or an administrator of the sending agency can ask for more."),
+        ),
+        Move.CLOSE: _move(
+            {S.FEEDBACK_GIVEN},
+            S.CLOSED,
+            Side.SENDER,
+            Who.AUTHOR_OR_ADMIN,
+            _("Only the author or an administrator of the sending agency can close it."),
+        ),
+        Move.REOPEN: _move(
+            {S.CLOSED},
+            S.ACCEPTED,
+            Side.SENDER,
+            Who.ADMIN,
+            _("Only an administrator of the sending agency can reopen it."),
+        ),
+        Move.RECORD: _move(
+            {S.DRAFT},
+            S.RECORDED,
+            Side.SENDER,
+            Who.AUTHOR_OR_ADMIN,
+            _("Only the author or an administrator of the sending agency can record it."),
+            external=True,
+        ),
+        Move.RECORD_OUTCOME: _move(
+            {S.RECORDED},
+            S.OUTCOME_RECORDED,
+            Side.SENDER,
+            Who.WORKING,
+            _("Only staff of the sending agency can record the outcome."),
+            external=True,
+        ),
+    },
+)
 
 
 def access_referral(user: User, pk: object, perm: str = ReferralPerm.VIEW) -> Referral:
@@ -175,32 +208,9 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     return scoped_queryset(user, ReferralPerm.VIEW, Referral.objects.all())
 
 
-def role_allows(user: User, referral: Referral, move: Move) -> bool:
-    """The role rule of `move` alone (not the state): who on which side may make it."""
-    rule = MOVES[move]
-    agency = referral.sender_agency if rule.side == Side.SENDER else referral.receiver_agency
-    if rule.who == Who.ADMIN:
-        return has_role(user, Role.AGENCY_ADMIN, agency=agency)
-    if rule.who == Who.AUTHOR_OR_ADMIN:
-        if has_role(user, Role.AGENCY_ADMIN, agency=agency):
-            return True
-        return user.pk == referral.author_id and has_role(user, *WORKING_ROLES, agency=agency)
-    return has_role(user, *WORKING_ROLES, agency=agency)
-
-
-def move_possible(referral: Referral, move: Move) -> bool:
-    """Whether the move starts from the referral's status (and suits its kind of receiver)."""
-    rule = MOVES[move]
-    return rule.external == referral.is_external and referral.status in rule.sources
-
-
-def can_move(user: User, referral: Referral, move: Move) -> bool:
-    return move_possible(referral, move) and role_allows(user, referral, move)
-
-
-def available_moves(user: User, referral: Referral) -> set[Move]:
+def available_moves(user: User, referral: Referral) -> set[str]:
     """The moves the user may make now: the buttons of the detail page."""
-    return {move for move in Move if can_move(user, referral, move)}
+    return MOVES.available(user, referral)
 
 
 def can_draft(user: User) -> bool:

@@ -25,7 +25,7 @@ from portal.core.documents import document_request
 from portal.core.errors import ApplicationError
 from portal.core.models import Agency, Document, Role, User
 from portal.core.notifications import notify
-from portal.core.numbering import format_number, number_next
+from portal.core.numbering import number_take
 from portal.core.roles import agency_members
 from portal.core.uploads import CheckedUpload, check_upload
 from portal.core.validators import normalize_credit_code, validate_credit_code
@@ -47,8 +47,6 @@ from .permissions import (
     can_draft,
     can_edit,
     grant_referral_to_agency,
-    move_possible,
-    role_allows,
 )
 
 ACKNOWLEDGE_POLICY = "referral.acknowledge"
@@ -239,48 +237,12 @@ def _store(
 
 
 def _lock(referral: Referral) -> Referral:
-    # of=("self",): lock the referral row only, not the agencies or the case it is joined to.
-    return (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related("sender_agency", "receiver_agency", "case", "author")
-        .get(pk=referral.pk)
-    )
+    return MOVES.lock(referral)
 
 
 def _check_version(referral: Referral, expected_version: int) -> None:
     if referral.version != expected_version:
-        raise ApplicationError(_("The referral changed meanwhile; reload the page."))
-
-
-def _begin(actor: User, referral: Referral, move: Move, expected_version: int) -> Referral:
-    """Lock the referral and check, in this order, the role, the page's version and the move."""
-    referral = _lock(referral)
-    if not role_allows(actor, referral, move):
-        raise ApplicationError(str(MOVES[move].refusal))
-    _check_version(referral, expected_version)
-    if not move_possible(referral, move):
-        raise ApplicationError(
-            _("This cannot be done while the referral is “%(status)s”.")
-            % {"status": referral.get_status_display()}
-        )
-    return referral
-
-
-def _finish(
-    actor: User, referral: Referral, move: Move, *, fields: Sequence[str] = (), note: str = ""
-) -> None:
-    before = referral.status
-    referral.status = MOVES[move].target
-    referral.version += 1
-    referral.save(update_fields=["status", "version", "updated_at", *fields])
-    audit_record(
-        actor=actor,
-        action=f"referral.{move}",
-        obj=referral,
-        status_before=before,
-        status_after=referral.status,
-        note=note,
-    )
+        raise ApplicationError(str(MOVES.stale))
 
 
 def _required(text: str, message: str, field: str = "reason") -> str:
@@ -294,14 +256,14 @@ def _required(text: str, message: str, field: str = "reason") -> str:
 def referral_send(*, actor: User, referral: Referral, expected_version: int) -> Referral:
     """Send a draft: it gets its number, the receiver sees it (and the linked case), and the
     acknowledgement clock starts."""
-    referral = _begin(actor, referral, Move.SEND, expected_version)
+    referral = MOVES.begin(actor, referral, Move.SEND, expected_version)
     now = timezone.now()
     _take_number(referral, now)
     referral.sent_at = now
     grant_referral_to_agency(referral, referral.receiver_agency)
     _start_co_handling(referral)
     deadline_start(policy_key=ACKNOWLEDGE_POLICY, subject=referral, start=now)
-    _finish(
+    MOVES.finish(
         actor,
         referral,
         Move.SEND,
@@ -320,10 +282,10 @@ def referral_send(*, actor: User, referral: Referral, expected_version: int) -> 
 @transaction.atomic
 def referral_resend(*, actor: User, referral: Referral, expected_version: int) -> Referral:
     """Send again with the material asked for; the acknowledgement clock starts afresh."""
-    referral = _begin(actor, referral, Move.RESEND, expected_version)
+    referral = MOVES.begin(actor, referral, Move.RESEND, expected_version)
     deadline_meet(policy_key=SUPPLEMENT_POLICY, subject=referral)
     deadline_start(policy_key=ACKNOWLEDGE_POLICY, subject=referral, start=timezone.now())
-    _finish(actor, referral, Move.RESEND)
+    MOVES.finish(actor, referral, Move.RESEND)
     _after_commit_notify(
         referral,
         _admins(referral.receiver_agency),
@@ -338,10 +300,10 @@ def referral_withdraw(
     *, actor: User, referral: Referral, expected_version: int, reason: str = ""
 ) -> Referral:
     """Take a referral back before the receiver acknowledged it."""
-    referral = _begin(actor, referral, Move.WITHDRAW, expected_version)
+    referral = MOVES.begin(actor, referral, Move.WITHDRAW, expected_version)
     _stop_clocks(referral)
     _end_co_handling(referral)
-    _finish(actor, referral, Move.WITHDRAW, note=reason.strip())
+    MOVES.finish(actor, referral, Move.WITHDRAW, note=reason.strip())
     _after_commit_notify(
         referral,
         _admins(referral.receiver_agency),
@@ -354,9 +316,9 @@ def referral_withdraw(
 @transaction.atomic
 def referral_acknowledge(*, actor: User, referral: Referral, expected_version: int) -> Referral:
     """The receiver confirms it has the referral (签收)."""
-    referral = _begin(actor, referral, Move.ACKNOWLEDGE, expected_version)
+    referral = MOVES.begin(actor, referral, Move.ACKNOWLEDGE, expected_version)
     deadline_meet(policy_key=ACKNOWLEDGE_POLICY, subject=referral)
-    _finish(actor, referral, Move.ACKNOWLEDGE)
+    MOVES.finish(actor, referral, Move.ACKNOWLEDGE)
     _after_commit_notify(
         referral,
         [referral.author],
@@ -369,9 +331,9 @@ def referral_acknowledge(*, actor: User, referral: Referral, expected_version: i
 @transaction.atomic
 def referral_accept(*, actor: User, referral: Referral, expected_version: int) -> Referral:
     """The receiver takes the matter on; the feedback clock starts."""
-    referral = _begin(actor, referral, Move.ACCEPT, expected_version)
+    referral = MOVES.begin(actor, referral, Move.ACCEPT, expected_version)
     deadline_start(policy_key=FEEDBACK_POLICY, subject=referral, start=timezone.now())
-    _finish(actor, referral, Move.ACCEPT)
+    MOVES.finish(actor, referral, Move.ACCEPT)
     _after_commit_notify(
         referral,
         [referral.author],
@@ -386,11 +348,13 @@ def referral_return(
     *, actor: User, referral: Referral, expected_version: int, reason: str
 ) -> Referral:
     """The receiver declines the matter, with its reason; the case is no longer shared."""
-    referral = _begin(actor, referral, Move.RETURN, expected_version)
+    referral = MOVES.begin(actor, referral, Move.RETURN, expected_version)
     referral.return_reason = _required(reason, _("Give the reason for returning the referral."))
     _stop_clocks(referral)
     _end_co_handling(referral)
-    _finish(actor, referral, Move.RETURN, fields=["return_reason"], note=referral.return_reason)
+    MOVES.finish(
+        actor, referral, Move.RETURN, fields=["return_reason"], note=referral.return_reason
+    )
     _after_commit_notify(
         referral,
         [referral.author, *_admins(referral.sender_agency)],
@@ -406,10 +370,10 @@ def referral_request_supplement(
     *, actor: User, referral: Referral, expected_version: int, reason: str
 ) -> Referral:
     """Before deciding, the receiver asks the sender for more material (back to the sender)."""
-    referral = _begin(actor, referral, Move.REQUEST_SUPPLEMENT, expected_version)
+    referral = MOVES.begin(actor, referral, Move.REQUEST_SUPPLEMENT, expected_version)
     referral.supplement_request = _required(reason, _("Say what material is missing."))
     deadline_start(policy_key=SUPPLEMENT_POLICY, subject=referral, start=timezone.now())
-    _finish(
+    MOVES.finish(
         actor,
         referral,
         Move.REQUEST_SUPPLEMENT,
@@ -437,11 +401,11 @@ def referral_give_feedback(
     uploads: Sequence[UploadedFile] = (),
 ) -> ReferralFeedback:
     """The receiver reports what it did: an outcome, text and files."""
-    referral = _begin(actor, referral, Move.GIVE_FEEDBACK, expected_version)
+    referral = MOVES.begin(actor, referral, Move.GIVE_FEEDBACK, expected_version)
     feedback = _feedback(actor, referral, outcome, text, uploads, agency=referral.receiver_agency)
     deadline_meet(policy_key=FEEDBACK_POLICY, subject=referral)
     deadline_meet(policy_key=SUPPLEMENT_POLICY, subject=referral)
-    _finish(actor, referral, Move.GIVE_FEEDBACK, note=feedback.get_outcome_display())
+    MOVES.finish(actor, referral, Move.GIVE_FEEDBACK, note=feedback.get_outcome_display())
     _after_commit_notify(
         referral,
         [referral.author],
@@ -480,10 +444,10 @@ def referral_request_more(
 ) -> Referral:
     """The sender is not satisfied with the feedback: the receiver handles it further and
     reports again within the supplement period."""
-    referral = _begin(actor, referral, Move.REQUEST_MORE, expected_version)
+    referral = MOVES.begin(actor, referral, Move.REQUEST_MORE, expected_version)
     reason = _required(reason, _("Say what more you need."))
     deadline_start(policy_key=SUPPLEMENT_POLICY, subject=referral, start=timezone.now())
-    _finish(actor, referral, Move.REQUEST_MORE, note=reason)
+    MOVES.finish(actor, referral, Move.REQUEST_MORE, note=reason)
     _after_commit_notify(
         referral,
         [*_admins(referral.receiver_agency), *_feedback_givers(referral)],
@@ -497,9 +461,9 @@ def referral_request_more(
 @transaction.atomic
 def referral_close(*, actor: User, referral: Referral, expected_version: int) -> Referral:
     """The sender is satisfied with the feedback."""
-    referral = _begin(actor, referral, Move.CLOSE, expected_version)
+    referral = MOVES.begin(actor, referral, Move.CLOSE, expected_version)
     _stop_clocks(referral)
-    _finish(actor, referral, Move.CLOSE)
+    MOVES.finish(actor, referral, Move.CLOSE)
     _after_commit_notify(
         referral,
         [*_admins(referral.receiver_agency), *_feedback_givers(referral)],
@@ -515,10 +479,10 @@ def referral_reopen(
 ) -> Referral:
     """An admin of the sender reopens a closed referral: it is being handled again and the
     feedback clock restarts."""
-    referral = _begin(actor, referral, Move.REOPEN, expected_version)
+    referral = MOVES.begin(actor, referral, Move.REOPEN, expected_version)
     reason = _required(reason, _("Give the reason for reopening the referral."))
     deadline_start(policy_key=FEEDBACK_POLICY, subject=referral, start=timezone.now())
-    _finish(actor, referral, Move.REOPEN, note=reason)
+    MOVES.finish(actor, referral, Move.REOPEN, note=reason)
     _after_commit_notify(
         referral,
         [*_admins(referral.receiver_agency), *_feedback_givers(referral)],
@@ -535,11 +499,11 @@ def referral_reopen(
 @transaction.atomic
 def referral_record(*, actor: User, referral: Referral, expected_version: int) -> Referral:
     """Record that a referral went to the police or the court (on paper); it gets its number."""
-    referral = _begin(actor, referral, Move.RECORD, expected_version)
+    referral = MOVES.begin(actor, referral, Move.RECORD, expected_version)
     now = timezone.now()
     _take_number(referral, now)
     referral.sent_at = now
-    _finish(actor, referral, Move.RECORD, fields=["number", "sent_at"], note=referral.number)
+    MOVES.finish(actor, referral, Move.RECORD, fields=["number", "sent_at"], note=referral.number)
     return referral
 
 
@@ -554,9 +518,9 @@ def referral_record_outcome(
     uploads: Sequence[UploadedFile] = (),
 ) -> ReferralFeedback:
     """Record what the police or the court did with it."""
-    referral = _begin(actor, referral, Move.RECORD_OUTCOME, expected_version)
+    referral = MOVES.begin(actor, referral, Move.RECORD_OUTCOME, expected_version)
     feedback = _feedback(actor, referral, outcome, text, uploads, agency=referral.receiver_agency)
-    _finish(actor, referral, Move.RECORD_OUTCOME, note=feedback.get_outcome_display())
+    MOVES.finish(actor, referral, Move.RECORD_OUTCOME, note=feedback.get_outcome_display())
     return feedback
 
 
@@ -582,12 +546,7 @@ def referral_letter_request(*, actor: User, referral: Referral, kind: str) -> Do
 def _take_number(referral: Referral, now: datetime.datetime) -> None:
     if referral.number:  # numbered when first sent; a re-sent referral keeps its number
         return
-    sender = referral.sender_agency
-    year = timezone.localtime(now).year
-    seq = number_next(agency=sender, series=NUMBER_SERIES, year=year)
-    referral.number = format_number(
-        sender.referral_number_format, year=year, seq=seq, default_prefix=f"{sender.code}-R-"
-    )
+    referral.number = number_take(agency=referral.sender_agency, series=NUMBER_SERIES, now=now)
 
 
 def _start_co_handling(referral: Referral) -> None:

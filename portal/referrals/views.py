@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.cases.permissions import cases_visible_to
 from portal.core.errors import ApplicationError
-from portal.core.http import portal_user, report_error
+from portal.core.http import portal_user, post_move, report_error
 
 from . import selectors, services
 from .forms import (
@@ -63,9 +63,17 @@ def referral_outbox(request: HttpRequest) -> HttpResponse:
 
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, access_referral(portal_user(request), pk))
+
+
+def _detail(
+    request: HttpRequest, referral: Referral, *, bound: tuple[Move, forms.Form] | None = None
+) -> HttpResponse:
+    """The referral's page; `bound` is the move whose form was refused, shown as typed."""
     user = portal_user(request)
-    referral = selectors.referral_detail(access_referral(user, pk))
+    referral = selectors.referral_detail(referral)
     moves = available_moves(user, referral)
+    refused_move, refused_form = bound if bound else (None, None)
     context = {
         "referral": referral,
         "can": {move.value: move in moves for move in Move},
@@ -73,10 +81,19 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (_URL_NAMES[move], _BUTTONS[move]) for move in _SIMPLE_MOVES if move in moves
         ],
         "reason_moves": [
-            (_URL_NAMES[move], _BUTTONS[move], _REASON_LABELS[move], _FORMS[move] is ReasonForm)
+            (
+                _URL_NAMES[move],
+                _BUTTONS[move],
+                _REASON_LABELS[move],
+                _FORMS[move] is ReasonForm,
+                refused_form if move == refused_move else None,
+            )
             for move in _REASON_MOVES
             if move in moves
         ],
+        # A refused move whose form the page does not show (a button, or a move the state no
+        # longer offers) is told above the moves.
+        "refusal": "" if refused_move in _SHOWN_FORMS & moves else _refusal(refused_form),
         "case_visible": referral.case is not None
         and cases_visible_to(user).filter(pk=referral.case_id).exists(),
         "today": timezone.localdate(),
@@ -86,10 +103,18 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": selectors.referral_timeline(referral),
         "deadlines": selectors.referral_deadlines(referral),
         "documents": selectors.referral_documents(referral),
-        "feedback_form": FeedbackForm(initial={"version": referral.version}),
+        "feedback_form": (
+            refused_form
+            if refused_move in (Move.GIVE_FEEDBACK, Move.RECORD_OUTCOME)
+            else FeedbackForm(initial={"version": referral.version})
+        ),
         "attachment_form": AttachmentForm(),
     }
     return render(request, "referrals/referral_detail.html", context)
+
+
+def _refusal(form: forms.Form | None) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors) if form else ""
 
 
 def referral_create(request: HttpRequest) -> HttpResponse:
@@ -249,6 +274,7 @@ _REASON_MOVES = [
     Move.REOPEN,
     Move.WITHDRAW,
 ]
+_SHOWN_FORMS = {*_REASON_MOVES, Move.GIVE_FEEDBACK, Move.RECORD_OUTCOME}
 _BUTTONS: dict[Move, Any] = {
     Move.SEND: gettext_lazy("Send the referral"),
     Move.RESEND: gettext_lazy("Send it again"),
@@ -271,8 +297,8 @@ _REASON_LABELS: dict[Move, Any] = {
 }
 
 
-def _arguments(form: forms.Form) -> dict[str, Any]:
-    data = dict(form.cleaned_data)
+def _arguments(cleaned: dict[str, Any]) -> dict[str, Any]:
+    data = dict(cleaned)
     arguments: dict[str, Any] = {"expected_version": data.pop("version")}
     if "attachments" in data:
         arguments["uploads"] = data.pop("attachments")
@@ -284,18 +310,14 @@ def _move_view(move: Move) -> Callable[[HttpRequest, int], HttpResponse]:
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         user = portal_user(request)
         referral: Referral = access_referral(user, pk)
-        form = _FORMS.get(move, VersionForm)(request.POST, request.FILES)
-        if not form.is_valid():
-            errors = [str(e) for field in form.errors.values() for e in field]
-            messages.error(request, " ".join(errors) or _("The form is incomplete."))
-            return redirect("referrals:detail", pk=referral.pk)
-        try:
-            _SERVICES[move](actor=user, referral=referral, **_arguments(form))
-        except ApplicationError as error:
-            report_error(request, error)
-        else:
-            messages.success(request, str(_DONE[move]))
-        return redirect("referrals:detail", pk=referral.pk)
+        return post_move(
+            request,
+            form=_FORMS.get(move, VersionForm)(request.POST, request.FILES),
+            perform=lambda data: _SERVICES[move](actor=user, referral=referral, **_arguments(data)),
+            done=str(_DONE[move]),
+            then=services.referral_url(referral),
+            page=lambda form: _detail(request, access_referral(user, pk), bound=(move, form)),
+        )
 
     view.__name__ = f"referral_{move.value}"
     return view

@@ -11,8 +11,8 @@ from django.utils import timezone
 from portal.cases.models import Case
 from portal.core.bootstrap import seed_reference_data
 from portal.core.errors import ApplicationError
-from portal.core.models import NumberSequence, Role, User
-from portal.core.numbering import format_number, number_next
+from portal.core.models import Agency, NumberSequence, Role, User
+from portal.core.numbering import number_next, number_take
 
 from ..factories import agency, make_case, member
 
@@ -67,9 +67,47 @@ def test_a_refused_case_leaves_no_gap_in_the_case_numbers(arbitrator):
     ]
 
 
+@pytest.mark.django_db
 def test_a_series_without_a_format_gets_a_plain_padded_number():
-    assert format_number("", year=2026, seq=7, default_prefix="court") == "court2026-00007"
-    assert format_number("海人社移〔{year}〕{seq}号", year=2026, seq=12) == "海人社移〔2026〕12号"
+    court = Agency.objects.get(code="court")
+    year = timezone.localdate().year
+    with transaction.atomic():
+        assert number_take(agency=court, series="case") == f"court{year}-00001"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("series", "field", "template", "expected"),
+    [
+        (
+            "case",
+            "case_number_format",
+            "海劳人仲案字〔{year}〕第{seq}号",
+            "海劳人仲案字〔{year}〕第1号",
+        ),
+        (
+            "referral",
+            "referral_number_format",
+            "海人社移〔{year}〕{seq}号",
+            "海人社移〔{year}〕1号",
+        ),
+        (
+            "mediation_statement",
+            "mediation_statement_number_format",
+            "海调〔{year}〕{seq:03d}号",
+            "海调〔{year}〕001号",
+        ),
+    ],
+)
+def test_every_document_kind_is_numbered_as_its_agency_set_in_the_admin(
+    series, field, template, expected
+):
+    agency = Agency.objects.get(code="bureau")
+    setattr(agency, field, template)
+    agency.save(update_fields=[field])
+    year = timezone.localdate().year
+    with transaction.atomic():
+        assert number_take(agency=agency, series=series) == expected.format(year=year)
 
 
 THREADS = 8

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -354,11 +355,12 @@ def test_every_move_is_one_edge_of_the_transitions():
     from portal.referrals.models import EXTERNAL_TRANSITIONS, TRANSITIONS
 
     edges = set()
-    for rule in MOVES.values():
-        table = EXTERNAL_TRANSITIONS if rule.external else TRANSITIONS
+    for rule in MOVES.moves.values():
+        external = rule.when(SimpleNamespace(is_external=True))
+        table = EXTERNAL_TRANSITIONS if external else TRANSITIONS
         for source in rule.sources:
             assert rule.target in table[source]
-            edges.add((rule.external, source, rule.target))
+            edges.add((external, source, rule.target))
     every = {(False, s, t) for s, ts in TRANSITIONS.items() for t in ts}
     every |= {(True, s, t) for s, ts in EXTERNAL_TRANSITIONS.items() for t in ts}
     assert edges == every

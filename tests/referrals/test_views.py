@@ -7,7 +7,6 @@ import datetime
 import re
 
 import pytest
-from django.contrib.messages import constants as message_levels
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from portal.core.documents import document_render
 from portal.core.models import Deadline, Document
 from portal.referrals import services
 from portal.referrals.models import Referral, ReferralKind, ReferralStatus
+from tests.helpers import refusals
 
 from ..factories import agency, make_case, valid_credit_code
 from .builders import draft, drive, move, png_bytes, referral_data
@@ -38,7 +38,7 @@ def listed(response) -> list[int]:
 
 
 def errors(response) -> list[str]:
-    return [m.message for m in response.context["messages"] if m.level >= message_levels.ERROR]
+    return refusals(response)
 
 
 def login(client, user):

@@ -18,7 +18,7 @@ from portal.core.deadlines import deadline_start, deadlines_of
 from portal.core.errors import ApplicationError
 from portal.core.models import Agency, Appointment, Role, User
 from portal.core.notifications import NotificationItem, notify, notify_bulk
-from portal.core.numbering import format_number, number_next
+from portal.core.numbering import number_take
 from portal.core.people import appointment_valid_for
 from portal.core.roles import agency_members, has_role
 from portal.core.uploads import check_upload
@@ -218,9 +218,7 @@ def case_insert(*, actor: User | None, agency: Agency, checked: CheckedCase) -> 
 
 def case_number_next(*, agency: Agency, now: datetime.datetime | None = None) -> str:
     """The agency's next case number. Inside the numbering transaction: gap-free."""
-    year = timezone.localtime(now or timezone.now()).year
-    seq = number_next(agency=agency, series="case", year=year)
-    return format_number(agency.case_number_format, year=year, seq=seq, default_prefix=agency.code)
+    return number_take(agency=agency, series="case", now=now)
 
 
 def tracking_number_next() -> str:

@@ -40,6 +40,12 @@ class Agency(models.Model):
         blank=True,
         help_text=_("Placeholders: {year} and {seq}, e.g. 海人社移〔{year}〕{seq}号"),
     )
+    mediation_statement_number_format = models.CharField(
+        _("mediation statement number format"),
+        max_length=100,
+        blank=True,
+        help_text=_("Placeholders: {year} and {seq}, e.g. 穗海劳人仲调字〔{year}〕第{seq}号"),
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
