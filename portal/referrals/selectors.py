@@ -43,8 +43,7 @@ def _open_deadlines() -> QuerySet[Deadline]:
 
 def _listing(referrals: QuerySet[Referral], filters: ReferralFilters) -> QuerySet[Referral]:
     today = timezone.localdate()
-    # The rows show neither the linked case nor the long texts: they are not fetched (B1 in
-    # bench/: a 25-row inbox read every case column and each referral's texts for nothing).
+    # The rows show neither the linked case nor the long texts, so they are not fetched.
     referrals = (
         referrals.select_related("sender_agency", "receiver_agency")
         .defer(*LIST_DEFERRED)

@@ -6,8 +6,8 @@ from portal.referrals.models import ReferralKind, ReferralStatus
 
 register = template.Library()
 
-# The lazy labels by stored value. A list row asks for two labels: get_FOO_display would make
-# the field's whole choice list hashable (translating every label) for each of them (B1).
+# The lazy labels by stored value: get_FOO_display would translate the field's whole choice
+# list for every label a list row asks for.
 _STATUS_LABELS = dict(ReferralStatus.choices)
 _KIND_LABELS = dict(ReferralKind.choices)
 
