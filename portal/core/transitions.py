@@ -191,3 +191,29 @@ class MoveTable(Generic[T]):
         )
         for effect in after_commit:
             transaction.on_commit(effect)
+
+
+def table_markdown(table: MoveTable[Any]) -> str:
+    """The table as the documentation shows it, in English: each move, the states it starts
+    from, the state it leads to and who may make it (the refusal says it in words)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        labels = {
+            value: str(label)
+            for value, label in table.model._meta.get_field(table.status_field).choices or []
+        }
+        rows = [
+            "| move | from | to | who may |",
+            "|---|---|---|---|",
+        ]
+        for move, rule in table.moves.items():
+            sources = ", ".join(labels[s] for s in sorted(rule.sources))
+            target = "(unchanged)" if rule.target is None else labels[rule.target]
+            who = (
+                "another flow's service, after its own check"
+                if rule.is_internal
+                else str(rule.refusal)
+            )
+            rows.append(f"| {move} | {sources} | {target} | {who} |")
+    return "\n".join(rows)

@@ -1,0 +1,136 @@
+"""The move primitive (portal.core.transitions), on the referral's table: the order of its
+checks, what a move writes, when its side effects run, and the documented tables."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import translation
+
+from portal.core.audit import audit_history
+from portal.core.errors import ApplicationError
+from portal.core.management.commands.move_tables import block, documented, load_tables, pages
+from portal.core.transitions import internal, rule, table_markdown
+from portal.referrals.models import ReferralStatus as S
+from portal.referrals.permissions import MOVES, Move
+
+from ..referrals.builders import draft
+
+pytestmark = pytest.mark.django_db
+
+
+def refusal(call) -> str:
+    with (
+        translation.override("en"),
+        pytest.raises(ApplicationError) as caught,
+        transaction.atomic(),
+    ):
+        call()
+    return caught.value.message
+
+
+def test_a_move_refuses_the_wrong_role_before_a_stale_page_and_a_stale_page_before_the_state(
+    bureau_inspector, bureau_mediator
+):
+    referral = draft(bureau_inspector)  # a draft: withdrawing is not possible from it
+    assert "Only the author" in refusal(
+        lambda: MOVES.begin(bureau_mediator, referral, Move.WITHDRAW, expected_version=9)
+    )
+    assert "changed meanwhile" in refusal(
+        lambda: MOVES.begin(bureau_inspector, referral, Move.WITHDRAW, expected_version=9)
+    )
+    assert "cannot be done while" in refusal(
+        lambda: MOVES.begin(bureau_inspector, referral, Move.WITHDRAW, expected_version=1)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_runs_only_inside_the_services_transaction(bureau_inspector):
+    referral = draft(bureau_inspector)
+    with pytest.raises(RuntimeError):
+        MOVES.begin(bureau_inspector, referral, Move.SEND, expected_version=1)
+
+
+def test_finishing_a_move_saves_the_target_a_new_version_and_the_audit_row_and_runs_effects_after_commit(
+    bureau_inspector, django_capture_on_commit_callbacks
+):
+    referral = draft(bureau_inspector)
+    ran: list[str] = []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        locked = MOVES.begin(bureau_inspector, referral, Move.SEND, expected_version=1)
+        MOVES.finish(
+            bureau_inspector, locked, Move.SEND, note="n", after_commit=[lambda: ran.append("x")]
+        )
+        assert ran == []  # not before the commit
+    assert ran == ["x"]
+    referral.refresh_from_db()
+    assert (referral.status, referral.version) == (S.SENT, 2)
+    event = audit_history(referral).first()
+    assert (event.action, event.status_before, event.status_after, event.note) == (
+        "referral.send",
+        S.DRAFT,
+        S.SENT,
+        "n",
+    )
+
+
+def test_a_failed_move_leaves_nothing_and_runs_no_effect(
+    bureau_inspector, django_capture_on_commit_callbacks
+):
+    referral = draft(bureau_inspector)
+    ran: list[str] = []
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ZeroDivisionError),
+        transaction.atomic(),
+    ):
+        locked = MOVES.begin(bureau_inspector, referral, Move.SEND, expected_version=1)
+        MOVES.finish(bureau_inspector, locked, Move.SEND, after_commit=[lambda: ran.append(1)])
+        1 / 0  # noqa: B018 - the move's own work fails after finish
+    assert ran == []
+    referral.refresh_from_db()
+    assert (referral.status, referral.version) == (S.DRAFT, 1)
+    assert not audit_history(referral).filter(action="referral.send").exists()
+
+
+def test_internal_moves_are_never_buttons_and_only_services_acting_for_nobody_make_them(
+    bureau_inspector,
+):
+    referral = draft(bureau_inspector)
+    table = type(MOVES)(
+        model=type(referral),
+        moves={"nudge": rule({S.DRAFT}, None, internal)},
+        audit_prefix="test-only",
+        stale="stale",
+        wrong_state="wrong %(status)s",
+    )
+    assert table.available(bureau_inspector, referral) == set()
+    assert table.can(None, referral, "nudge")
+    assert table.role_allows(bureau_inspector, referral, "nudge")  # its caller checked the role
+    assert "| nudge | Draft | (unchanged) | another flow's service" in table_markdown(table)
+    from portal.core.transitions import TABLES
+
+    TABLES.pop("test-only")
+
+
+def test_a_page_offers_exactly_the_moves_its_reader_may_make_now(
+    bureau_inspector, bureau_admin, bureau_leader
+):
+    referral = draft(bureau_inspector)
+    assert MOVES.available(bureau_inspector, referral) == {Move.SEND}
+    assert MOVES.available(bureau_admin, referral) == {Move.SEND}
+    assert MOVES.available(bureau_leader, referral) == set()
+
+
+def test_every_move_table_is_documented_as_the_code_has_it():
+    tables, where = load_tables(), pages()
+    assert set(tables) <= set(where), "a table without its page under docs/"
+    for prefix, table in tables.items():
+        assert documented(where[prefix].read_text(), prefix) == block(
+            prefix, table_markdown(table)
+        ), f"run `python manage.py move_tables`: {where[prefix].name} is out of date"
+
+
+def test_the_move_tables_command_finds_nothing_to_write():
+    call_command("move_tables", check=True)
