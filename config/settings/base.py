@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "portal.meetings",
     "portal.mediation",
     "portal.messaging",
+    "portal.home",
 ]
 
 MIDDLEWARE = [
