@@ -29,7 +29,7 @@ application = ProtocolTypeRouter(
 
 # Invariant: start-up's objects live as long as the process, so they are frozen out of the
 # collector's walks, and full collections are ten times rarer than Python's default; this is
-# what keeps relays free of stalls with a thousand sockets (docs/performance.md, "B3").
+# what keeps relays free of stalls with a thousand sockets (docs/performance.md, "Removed in issue 15").
 gc.collect()
 gc.freeze()
 gc.set_threshold(700, 10, 100)

@@ -100,9 +100,9 @@ def scoped_queryset(user: User, perm: str, queryset: QuerySet[M]) -> QuerySet[M]
             accept_global_perms=False,
         )
     # Invariant: the same rows as guardian's get_objects_for_user, as one `pk IN (group grants
-    # UNION ALL personal grants)` that PostgreSQL can start from the grant tables' indexes
-    # (docs/performance.md, "B2"); only quoted table and column names are formatted in, every
-    # value is a parameter.
+    # UNION ALL personal grants)` that PostgreSQL starts from the grant tables' indexes, with
+    # only quoted table and column names formatted in (docs/performance.md, "Removed in
+    # issue 15").
     groups: Any = user._meta.get_field("groups").remote_field.through
     quote = connection.ops.quote_name
     permission = (
