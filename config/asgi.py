@@ -27,14 +27,9 @@ application = ProtocolTypeRouter(
     }
 )
 
-# The WebSocket process's garbage collector, tuned for its pauses (B3(a) in bench/,
-# docs/performance.md "B3"): a full collection walked everything start-up made (Django, the
-# apps, the URLconfs: about 155,000 objects) and the thousand sockets' state, 150-280 ms in
-# which no socket relayed. Start-up's objects live as long as the process: they are frozen
-# (after their own garbage goes), and the collector walks them no more. Full collections come
-# after 100 collections of the middle generation instead of 10 (about every 40 s at 50 messages
-# a second), so a burst of joins does not bring one into the traffic that follows. The web
-# workers keep Python's settings (config/wsgi.py).
+# Invariant: start-up's objects live as long as the process, so they are frozen out of the
+# collector's walks, and full collections are ten times rarer than Python's default; this is
+# what keeps relays free of stalls with a thousand sockets (docs/performance.md, "Removed in issue 15").
 gc.collect()
 gc.freeze()
 gc.set_threshold(700, 10, 100)

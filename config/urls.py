@@ -5,7 +5,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from portal.core import urls as core_urls
 from portal.core import views as core_views
+from portal.home import urls as home_urls
 
 admin.site.site_header = admin.site.site_title = _("Labour Dispute Tri-party Portal")
 
@@ -23,5 +25,7 @@ urlpatterns = [
     path("meetings/", include("portal.meetings.urls")),
     path("mediation/", include("portal.mediation.urls")),
     path("messaging/", include("portal.messaging.urls")),
-    path("", include("portal.core.urls")),
+    # The work list lives in the top layer (portal.home) but keeps its name `core:home`: one
+    # namespace for the portal's own pages, assembled here because core may not import home.
+    path("", include(([*home_urls.urlpatterns, *core_urls.urlpatterns], core_urls.app_name))),
 ]

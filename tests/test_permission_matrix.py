@@ -36,8 +36,8 @@ from PIL import Image
 from portal.cases.models import Case, Evidence
 from portal.cases.pdf import CASE_SUMMARY
 from portal.cases.services import case_assign, case_evidence_add
+from portal.core.demo import ADMIN_MODEL_PERMS, DEMO_USERS
 from portal.core.documents import document_render, document_request
-from portal.core.management.commands.seed_demo import ADMIN_MODEL_PERMS, DEMO_USERS
 from portal.core.models import Agency, AppointmentKind, Document, Role, User
 from portal.core.people import appointment_create
 from portal.messaging.services import conversation_for_case, message_send

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "portal.meetings",
     "portal.mediation",
     "portal.messaging",
+    "portal.home",
 ]
 
 MIDDLEWARE = [
@@ -236,9 +237,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
-# Sessions in PostgreSQL (Django's db engine, saving a changed session in one statement) with or
-# without Redis: cached_db was measured and left (docs/architecture.md, "Sessions").
-SESSION_ENGINE = "portal.core.sessions"
+# Sessions in the database with or without Redis: the kiosk's draft lives in the session and
+# must outlive a Redis restart (docs/architecture.md, "Sessions").
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

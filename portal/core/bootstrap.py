@@ -1,11 +1,10 @@
 """The reference data every installation has: the agencies and the deadline policies.
 
-Used by the data migrations (with historical models) and by tests that flush the database
-(live-server tests), so both see the same rows."""
+The data migrations seed the same rows from their own frozen copies; this one is for seed_demo
+and for tests that flush the database (live-server tests). tests/test_migrations.py checks
+that the two agree."""
 
 from __future__ import annotations
-
-from typing import Any
 
 AGENCIES = [
     # code, name, short name, kind, case number format, order, referral number format
@@ -55,54 +54,29 @@ POLICIES = [
 ]
 
 
-def seed_agencies(agency_model: Any, group_model: Any) -> None:
-    # Migration 0002 passes the historical model, which has no referral number format yet.
-    has_referral_format = any(
-        f.name == "referral_number_format" for f in agency_model._meta.get_fields()
-    )
-    has_statement_format = any(
-        f.name == "mediation_statement_number_format" for f in agency_model._meta.get_fields()
-    )
-    for code, name, short, kind, number_format, order, referral_format in AGENCIES:
-        group = (
-            group_model.objects.get_or_create(name=f"agency:{code}")[0]
-            if kind == "member"
-            else None
-        )
-        defaults = {
-            "name": name,
-            "short_name": short,
-            "kind": kind,
-            "group": group,
-            "case_number_format": number_format,
-            "sort_order": order,
-        }
-        if has_referral_format:
-            defaults["referral_number_format"] = referral_format
-        if has_statement_format:
-            defaults["mediation_statement_number_format"] = STATEMENT_NUMBER_FORMATS.get(code, "")
-        agency_model.objects.update_or_create(code=code, defaults=defaults)
-
-
-def seed_referral_number_formats(agency_model: Any) -> None:
-    """Fill the referral number format of agencies that have none (an admin's stays)."""
-    for code, *_rest, referral_format in AGENCIES:
-        agency_model.objects.filter(code=code, referral_number_format="").update(
-            referral_number_format=referral_format
-        )
-
-
-def seed_policies(policy_model: Any) -> None:
-    for key, name, days, unit, basis in POLICIES:
-        policy_model.objects.get_or_create(
-            key=key, defaults={"name": name, "days": days, "unit": unit, "legal_basis": basis}
-        )
-
-
 def seed_reference_data() -> None:
+    """Create or restore the agencies, their groups and the deadline policies (an admin's edit
+    of a policy stays)."""
     from django.contrib.auth.models import Group
 
     from .models import Agency, DeadlinePolicy
 
-    seed_agencies(Agency, Group)
-    seed_policies(DeadlinePolicy)
+    for code, name, short, kind, number_format, order, referral_format in AGENCIES:
+        group = Group.objects.get_or_create(name=f"agency:{code}")[0] if kind == "member" else None
+        Agency.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "short_name": short,
+                "kind": kind,
+                "group": group,
+                "case_number_format": number_format,
+                "sort_order": order,
+                "referral_number_format": referral_format,
+                "mediation_statement_number_format": STATEMENT_NUMBER_FORMATS.get(code, ""),
+            },
+        )
+    for key, name, days, unit, basis in POLICIES:
+        DeadlinePolicy.objects.get_or_create(
+            key=key, defaults={"name": name, "days": days, "unit": unit, "legal_basis": basis}
+        )

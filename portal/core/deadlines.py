@@ -6,11 +6,10 @@ A year nobody has entered and the library does not cover is counted from weekend
 and every deadline computed so is marked provisional until the year is entered.
 
 Starting a clock reads the calendar and the policies from a copy each process keeps
-(`calendar_snapshot`): a kiosk surge starts one clock per filing (B6 in bench/). The copy is
-tagged with a version kept in the shared cache, which every change of a year, a day or a
-policy replaces after its commit. The process that made the change drops its copy at once;
-the others look at the version at most once a second and load anew when it has moved. A
-transaction that changes them reads its own rows, and nobody else sees them before its commit.
+(`calendar_snapshot`; why, in docs/performance.md, "Removed in issue 15"). Invariant: a clock
+counts with the committed calendar and policies, at most a second behind another process's
+change and never with a change that is not committed (the transaction making it reads its own
+rows).
 """
 
 from __future__ import annotations

@@ -115,8 +115,9 @@ def _font_setup(html: str) -> tuple[FontConfiguration, CSS]:
     """The font configuration and the base stylesheet, kept between renders in each thread.
 
     WeasyPrint builds a new FontConfiguration (fontconfig's configuration, a Pango font map)
-    for every document unless it is given one: ~10 ms of a ~90 ms one-page letter
-    (bench/b5_pdf.py). Pango font maps are not thread-safe, hence one per thread. A document
+    for every document unless it is given one (its cost: docs/performance.md, "Removed in
+    issue 15"). Invariant: a configuration is used by one thread only (Pango font maps are not
+    thread-safe). A document
     with its own @font-face rules gets a fresh configuration, so that no document's fonts
     linger into the next one.
     """

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
+from celery import current_app
 from channels.layers import get_channel_layer
 from django.db import connection
 
@@ -36,9 +37,8 @@ def check_channel_layer() -> None:
 
 
 def check_broker() -> None:
-    from config.celery import app
-
-    with app.connection_for_write() as conn:
+    # The project's Celery app (config.celery, loaded with the project) is the current one.
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=TIMEOUT_SECONDS)
 
 

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Agency, NumberSequence
@@ -32,19 +33,13 @@ def number_next(*, agency: Agency, series: str, year: int) -> int:
     return drawn
 
 
-# One round trip: the UPDATE takes the row lock (held until the transaction ends, like
-# SELECT ... FOR UPDATE) and hands back the new number. PostgreSQL and SQLite ≥ 3.35.
-_INCREMENT = (
-    f"UPDATE {NumberSequence._meta.db_table} SET last = last + 1 "  # noqa: S608 - no input
-    "WHERE agency_id = %s AND series = %s AND year = %s RETURNING last"
-)
-
-
 def _increment(agency: Agency, series: str, year: int) -> int | None:
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(_INCREMENT, [agency.pk, series, year])
-        row = cursor.fetchone()
-    return int(row[0]) if row is not None else None
+    # The UPDATE takes the row lock first (held until the transaction ends, like SELECT ... FOR
+    # UPDATE, and on SQLite the write lock), so the read after it sees this transaction's number.
+    sequence = NumberSequence.objects.filter(agency=agency, series=series, year=year)
+    if not sequence.update(last=F("last") + 1):
+        return None
+    return sequence.values_list("last", flat=True).get()
 
 
 @dataclass(frozen=True)

@@ -50,31 +50,18 @@ def grant_to_agency(agency: Agency, perms: list[str], obj: models.Model) -> None
     )
 
 
-# Permission rows are made by migrations and never change while a process runs: their ids are
-# kept per process (every filing grants its case, B6 in bench/), forgotten after a migrate.
-_permission_ids: dict[tuple[int, frozenset[str]], list[int]] = {}
-
-
 def permission_ids_of(obj: models.Model, perms: list[str]) -> list[int]:
     """The ids of `perms` ("app.codename" or "codename") on `obj`'s model."""
     content_type = ContentType.objects.get_for_model(obj)
     codenames = frozenset(perm.rpartition(".")[2] for perm in perms)
-    key = (content_type.pk, codenames)
-    if key not in _permission_ids:
-        ids = list(
-            Permission.objects.filter(content_type=content_type, codename__in=codenames)
-            .order_by()  # the model's ordering would join the content types
-            .values_list("pk", flat=True)
-        )
-        if len(ids) != len(codenames):
-            raise Permission.DoesNotExist(f"{sorted(codenames)} on {content_type}")
-        _permission_ids[key] = ids
-    return _permission_ids[key]
-
-
-def permission_ids_forget() -> None:
-    """After a migrate or a flush the permission rows may have new ids."""
-    _permission_ids.clear()
+    ids = list(
+        Permission.objects.filter(content_type=content_type, codename__in=codenames)
+        .order_by()  # the model's ordering would join the content types
+        .values_list("pk", flat=True)
+    )
+    if len(ids) != len(codenames):
+        raise Permission.DoesNotExist(f"{sorted(codenames)} on {content_type}")
+    return ids
 
 
 def revoke_from_agency(agency: Agency, perms: list[str], obj: models.Model) -> None:
@@ -112,13 +99,10 @@ def scoped_queryset(user: User, perm: str, queryset: QuerySet[M]) -> QuerySet[M]
             with_superuser=False,
             accept_global_perms=False,
         )
-    # Guardian's own query ORs two IN-subqueries (which PostgreSQL can only test row by row,
-    # over the whole table) and repeats the queryset inside both. One IN over the UNION ALL of
-    # the two grant tables is a semi-join: the planner starts from the user's grants (an index
-    # scan on (group, permission, object) and (user, permission, object)) and fetches only
-    # those rows. Same rows; no query beforehand (the content type is cached); written as SQL
-    # because building it with the ORM cost more than running it. Only table and column names
-    # (from the models, quoted) are formatted in; every value is a parameter.
+    # Invariant: the same rows as guardian's get_objects_for_user, as one `pk IN (group grants
+    # UNION ALL personal grants)` that PostgreSQL starts from the grant tables' indexes, with
+    # only quoted table and column names formatted in (docs/performance.md, "Removed in
+    # issue 15").
     groups: Any = user._meta.get_field("groups").remote_field.through
     quote = connection.ops.quote_name
     permission = (

@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .deadlines import calendar_changing
 from .models import CalendarDay, DeadlinePolicy, HolidayYear
-from .permissions import permission_ids_forget
 
 
 @receiver(post_save, sender=HolidayYear)
@@ -18,8 +17,3 @@ from .permissions import permission_ids_forget
 @receiver(post_delete, sender=DeadlinePolicy)
 def calendar_row_changed(sender: Any, **kwargs: Any) -> None:
     calendar_changing()
-
-
-@receiver(post_migrate)
-def permissions_migrated(sender: Any, **kwargs: Any) -> None:
-    permission_ids_forget()

@@ -2,10 +2,10 @@ from django.urls import path
 
 from . import views
 
+# config/urls.py mounts these with the work list (portal.home) in the `core` namespace.
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications-read"),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),

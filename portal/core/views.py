@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import health, selectors
+from . import health
 from .documents import access_document
 from .forms import PortalAuthenticationForm
 from .models import DocumentStatus
@@ -35,10 +35,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
 class PortalLoginView(auth_views.LoginView):
     form_class = PortalAuthenticationForm
     redirect_authenticated_user = True
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", selectors.dashboard_for(request.user))  # type: ignore[arg-type]
 
 
 def notifications(request: HttpRequest) -> HttpResponse:

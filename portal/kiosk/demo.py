@@ -133,7 +133,7 @@ DEMO_FILINGS: list[dict[str, Any]] = [
 ]
 
 
-def seed_filings(users: dict[str, User]) -> list[tuple[str, str, str]]:
+def seed(users: dict[str, User]) -> list[tuple[str, str, str]]:
     """Make the demo filings that are missing; (tracking number, state, secret) of each made."""
     arbitrator, admin = users["arb.arbitrator"], users["arb.admin"]
     made = []

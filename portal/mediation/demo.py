@@ -97,7 +97,7 @@ STAGES = [
 ]
 
 
-def seed_mediations(users: dict[str, User]) -> int:
+def seed(users: dict[str, User]) -> int:
     """Make the missing demo mediations; how many were made."""
     made = 0
     made += _special_mediator_case(users)

@@ -91,7 +91,7 @@ def _move_into_the_past(meeting: Meeting, days: int) -> Meeting:
     return meeting
 
 
-def seed_meetings(users: dict[str, User]) -> None:
+def seed(users: dict[str, User]) -> None:
     rooms = _rooms()
     agencies = {agency.code: agency for agency in Agency.objects.all()}
     if not Meeting.objects.filter(title=JOINT_MEETING).exists():

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.cases.models import Case
-from portal.core.management.commands.seed_demo import ADMIN_MODEL_PERMS
+from portal.core.demo import ADMIN_MODEL_PERMS
 from portal.core.models import Agency, Appointment, AppointmentKind, AuditEvent, Membership, User
 from portal.core.people import appointment_create
 from portal.core.permissions import agency_group

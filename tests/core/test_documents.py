@@ -358,3 +358,19 @@ def test_requesting_a_case_summary_from_the_case_page_produces_a_ready_pdf(
     document = Document.objects.get(object_id=arbitration_case.pk, kind=CASE_SUMMARY.key)
     assert document.status == DocumentStatus.READY
     assert arbitration_case.number in document.title
+
+
+def test_a_font_configuration_is_kept_per_thread_and_never_shared_between_threads():
+    import threading
+
+    from portal.core.documents import _font_setup
+
+    first, again = _font_setup("<p>一</p>"), _font_setup("<p>二</p>")
+    other: list = []
+    thread = threading.Thread(target=lambda: other.append(_font_setup("<p>三</p>")))
+    thread.start()
+    thread.join()
+
+    assert first[0] is again[0]
+    assert other[0][0] is not first[0]
+    assert _font_setup("<style>@font-face { font-family: x }</style>")[0] is not first[0]

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from portal.cases.models import Case
-from portal.core.management.commands.seed_demo import DEMO_USERS
+from portal.core.demo import DEMO_USERS
 from portal.core.models import Appointment, User
 
 pytestmark = pytest.mark.django_db

@@ -75,7 +75,7 @@ def test_production_settings_load_with_a_key_and_a_database_and_stay_safe():
         "private": "/data/private",
         "secure_cookies": True,
         "health_checks": True,
-        "sessions": "portal.core.sessions",
+        "sessions": "django.contrib.sessions.backends.db",
     }
 
 
@@ -87,7 +87,7 @@ def test_with_redis_sessions_stay_in_the_database():
     )
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
-    assert loaded["sessions"] == "portal.core.sessions"
+    assert loaded["sessions"] == "django.contrib.sessions.backends.db"
 
 
 def test_the_websocket_process_can_turn_database_health_checks_off():

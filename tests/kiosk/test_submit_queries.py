@@ -12,12 +12,13 @@ from ..factories import valid_resident_id
 from .conftest import answers
 
 # Counted inside the test's transaction, where the submit's own transaction is one savepoint; the
-# case services add none (case_check refuses before their first write), and the session's save
-# is one UPDATE (portal.core.sessions).
+# case services add none (case_check refuses before their first write); the grant reads the
+# permission ids, and Django's session engine saves in a savepoint of its own (SAVEPOINT, UPDATE,
+# RELEASE).
 # What runs after commit only enqueues tasks (the new case's notice of the agency's
 # administrators): they run afterwards, as a worker would, outside the count. The arbitration
 # committee's row is read by the first filing only (intake_agency keeps it per process).
-SUBMIT_QUERIES = 16
+SUBMIT_QUERIES = 19
 
 
 def _answers(workers: int, claims: int) -> dict[str, dict[str, str]]:

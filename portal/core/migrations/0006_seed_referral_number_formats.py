@@ -1,10 +1,20 @@
 from django.db import migrations
 
-from portal.core.bootstrap import seed_referral_number_formats
+# The referral letters' formats as the portal shipped them, frozen here whatever the code says
+# later. An agency whose admin has set a format keeps it.
+FORMATS = {
+    "bureau": "海人社移〔{year}〕{seq}号",
+    "arbitration": "穗海劳人仲移〔{year}〕{seq}号",
+    "procuratorate": "穗海检移〔{year}〕{seq}号",
+}
 
 
 def seed(apps, schema_editor):
-    seed_referral_number_formats(apps.get_model("core", "Agency"))
+    Agency = apps.get_model("core", "Agency")
+    for code, template in FORMATS.items():
+        Agency.objects.filter(code=code, referral_number_format="").update(
+            referral_number_format=template
+        )
 
 
 class Migration(migrations.Migration):

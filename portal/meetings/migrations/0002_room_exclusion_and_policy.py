@@ -9,8 +9,6 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, Ra
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
-from portal.meetings.models import ACTION_ITEM_POLICY, ACTION_ITEM_POLICY_DEFAULTS
-
 CONSTRAINT = "meeting_room_no_double_booking"
 
 
@@ -39,6 +37,17 @@ def add_constraint(apps, schema_editor):
 def remove_constraint(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.remove_constraint(apps.get_model("meetings", "Meeting"), room_constraint())
+
+
+# The action items' policy as the portal first shipped it, frozen here whatever
+# portal.meetings.models says later.
+ACTION_ITEM_POLICY = "meeting.action_item"
+ACTION_ITEM_POLICY_DEFAULTS = {
+    "name": "会议纪要事项办理",
+    "days": 30,
+    "unit": "calendar",
+    "legal_basis": "三方协作机制·联席会议纪要",
+}
 
 
 def seed_policy(apps, schema_editor):
