@@ -9,12 +9,15 @@ from django.db import transaction
 from django.utils import translation
 
 from portal.core.audit import audit_history
+from portal.core.bootstrap import seed_reference_data
 from portal.core.errors import ApplicationError
+from portal.core.models import Role
 from portal.core.management.commands.move_tables import block, documented, load_tables, pages
 from portal.core.transitions import internal, rule, table_markdown
 from portal.referrals.models import ReferralStatus as S
 from portal.referrals.permissions import MOVES, Move
 
+from ..factories import member
 from ..referrals.builders import draft
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +49,12 @@ def test_a_move_refuses_the_wrong_role_before_a_stale_page_and_a_stale_page_befo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_move_runs_only_inside_the_services_transaction(bureau_inspector):
-    referral = draft(bureau_inspector)
+def test_a_move_runs_only_inside_the_services_transaction():
+    seed_reference_data()  # a transactional test may start from a flushed database
+    inspector = member("t.inspector", "bureau", Role.INSPECTOR)
+    referral = draft(inspector)
     with pytest.raises(RuntimeError):
-        MOVES.begin(bureau_inspector, referral, Move.SEND, expected_version=1)
+        MOVES.begin(inspector, referral, Move.SEND, expected_version=1)
 
 
 def test_finishing_a_move_saves_the_target_a_new_version_and_the_audit_row_and_runs_effects_after_commit(
