@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from portal.core import views as core_views
+from portal.kiosk.urls import confirmation_urlpatterns
 
 admin.site.site_header = admin.site.site_title = _("Labour Dispute Tri-party Portal")
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("intake/", include("portal.kiosk.intake_urls")),
     path("referrals/", include("portal.referrals.urls")),
     path("meetings/", include("portal.meetings.urls")),
+    path("mediation/confirm/", include(confirmation_urlpatterns)),
     path("mediation/", include("portal.mediation.urls")),
     path("messaging/", include("portal.messaging.urls")),
     path("", include("portal.core.urls")),

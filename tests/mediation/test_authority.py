@@ -21,8 +21,8 @@ from portal.mediation.services import (
     agreement_court_apply,
     agreement_court_decision,
     agreement_draft,
-    court_window,
 )
+from portal.mediation.selectors import court_window
 
 from .builders import terms
 

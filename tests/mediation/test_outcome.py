@@ -22,8 +22,8 @@ from portal.mediation.services import (
     mediation_assign,
     mediation_fail,
     mediation_open,
-    term_deadline,
 )
+from portal.mediation.selectors import term_deadline
 
 from .builders import terms
 

@@ -31,8 +31,8 @@ from portal.mediation.services import (
     mediation_session_schedule,
     mediation_term_extend,
     mediation_terms_warn,
-    term_deadline,
 )
+from portal.mediation.selectors import term_deadline
 
 from ..factories import member
 from ..referrals.builders import draft, drive
