@@ -15,6 +15,7 @@ from portal.core.deadlines import deadline_for
 from portal.core.documents import document_render
 from portal.core.errors import ApplicationError
 from portal.mediation.models import MediationStatus
+from portal.mediation.selectors import court_window
 from portal.mediation.services import (
     agreement_arbitration_confirm,
     agreement_confirm_claimant,
@@ -22,7 +23,6 @@ from portal.mediation.services import (
     agreement_court_decision,
     agreement_draft,
 )
-from portal.mediation.selectors import court_window
 
 from .builders import terms
 

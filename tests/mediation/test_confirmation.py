@@ -14,6 +14,7 @@ from django.utils import timezone
 from portal.core.audit import audit_actions, audit_history
 from portal.core.errors import ApplicationError
 from portal.mediation.models import Agreement, EmployerLink
+from portal.mediation.selectors import agreement_confirmed_by_both, token_digest
 from portal.mediation.services import (
     agreement_confirm_claimant,
     agreement_confirm_employer,
@@ -21,7 +22,6 @@ from portal.mediation.services import (
     employer_link_issue,
     mediation_agree,
 )
-from portal.mediation.selectors import agreement_confirmed_by_both, token_digest
 
 from .builders import terms
 from .conftest import rendered
@@ -246,7 +246,5 @@ def test_the_claimant_confirms_on_the_status_page(
 
 
 def test_without_a_status_lookup_the_claimant_confirmation_is_a_404(client, agreement):
-    response = client.post(
-        reverse("confirmation:claimant"), {"sha256": agreement.document.sha256}
-    )
+    response = client.post(reverse("confirmation:claimant"), {"sha256": agreement.document.sha256})
     assert response.status_code == 404

@@ -23,6 +23,7 @@ from portal.mediation.models import (
     MediatorConflict,
     SessionStatus,
 )
+from portal.mediation.selectors import term_deadline
 from portal.mediation.services import (
     mediation_assign,
     mediation_conflict_declare,
@@ -32,7 +33,6 @@ from portal.mediation.services import (
     mediation_term_extend,
     mediation_terms_warn,
 )
-from portal.mediation.selectors import term_deadline
 
 from ..factories import member
 from ..referrals.builders import draft, drive
