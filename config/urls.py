@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 from portal.core import urls as core_urls
 from portal.core import views as core_views
 from portal.home import urls as home_urls
+from portal.kiosk.urls import confirmation_urlpatterns
 
 admin.site.site_header = admin.site.site_title = _("Labour Dispute Tri-party Portal")
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("intake/", include("portal.kiosk.intake_urls")),
     path("referrals/", include("portal.referrals.urls")),
     path("meetings/", include("portal.meetings.urls")),
+    path("mediation/confirm/", include(confirmation_urlpatterns)),
     path("mediation/", include("portal.mediation.urls")),
     path("messaging/", include("portal.messaging.urls")),
     # The work list lives in the top layer (portal.home) but keeps its name `core:home`: one

@@ -488,12 +488,12 @@ MEDIATION_ROWS: dict[str, Row] = {
     ),
     # public: the claimant confirms only after a status lookup in this visit, the employer
     # only with a live one-time link; a fresh client has neither
-    "mediation:claimant-confirm": Row("POST", by_role(NOT_FOUND)),
-    "mediation:claimant-agreement": Row("GET", by_role(NOT_FOUND)),
-    "mediation:employer-confirm": Row(
+    "confirmation:claimant": Row("POST", by_role(NOT_FOUND)),
+    "confirmation:claimant-agreement": Row("GET", by_role(NOT_FOUND)),
+    "confirmation:employer": Row(
         "GET", by_role(NOT_FOUND), kwargs={"token": "no-such-one-time-token"}
     ),
-    "mediation:employer-agreement": Row(
+    "confirmation:employer-agreement": Row(
         "GET", by_role(NOT_FOUND), kwargs={"token": "no-such-one-time-token"}
     ),
 }

@@ -10,7 +10,7 @@ class MediationConfig(AppConfig):
     def ready(self) -> None:
         from portal.core.deadlines import HAND_SET_POLICIES
 
-        from .services import TERM_POLICY
+        from .selectors import TERM_POLICY
 
         # An extension agreed by the parties moves the due date by hand: recomputing the
         # term from the policy's 15 days would silently take the extension back.

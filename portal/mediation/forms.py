@@ -24,7 +24,13 @@ class OpenForm(forms.Form):
     )
 
 
-class MediatorForm(forms.Form):
+class VersionForm(forms.Form):
+    """Every move carries the version of the page it was made from (stale-page check)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class MediatorForm(VersionForm):
     mediator = forms.ModelChoiceField(label=_("Mediator"), queryset=User.objects.none())
 
     def __init__(
@@ -108,12 +114,12 @@ class AgreementForm(forms.Form):
         )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(VersionForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ConfirmForm(forms.Form):
-    """A move without data: the button is the form."""
+class ConfirmForm(VersionForm):
+    """A move without data: the button (and the page's version) is the form."""
 
 
 class EmployerConfirmForm(forms.Form):
@@ -122,11 +128,11 @@ class EmployerConfirmForm(forms.Form):
     sha256 = forms.CharField(widget=forms.HiddenInput)
 
 
-class CourtApplyForm(forms.Form):
+class CourtApplyForm(VersionForm):
     court_name = forms.CharField(label=_("Court"), max_length=100, initial="广州市海珠区人民法院")
 
 
-class CourtDecisionForm(forms.Form):
+class CourtDecisionForm(VersionForm):
     confirmed = forms.TypedChoiceField(
         label=_("The court's decision"),
         choices=[("yes", _("Confirmed")), ("no", _("Refused"))],

@@ -4,7 +4,7 @@ A mediation always concerns a case (a filing routed to mediation, a case referre
 dispute, or one staff send to mediation directly) and is run by the arbitration committee.
 Who sees a mediation is who sees its case (portal.cases.permissions): the committee's group,
 a co-handling agency, and a special mediator through the case assignment.
-Status changes only in portal.mediation.services.
+Status changes only through portal.mediation.permissions.MOVES, in its services.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class MediationStatus(models.TextChoices):
 
 S = MediationStatus
 
-# The legal moves; each is made by one service in services.py.
+# The legal moves; each is a rule of permissions.MOVES, made by one service in services/.
 TRANSITIONS: dict[str, set[str]] = {
     # assigning a mediator starts the work; a mediator who declares a conflict is taken off
     S.UNASSIGNED: {S.MEDIATING, S.FAILED},
@@ -93,6 +93,8 @@ class Mediation(models.Model):
     )
     term_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     failure_reason = models.TextField(_("why mediation failed"), blank=True)
+    # Raised by every move: a page showing an older version may not make one.
+    version = models.PositiveIntegerField(default=1, editable=False)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -9,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.cases.models import Case
-from portal.core.models import Appointment, AppointmentKind, DocumentStatus, Role, User
+from portal.core.deadlines import deadlines_of
+from portal.core.models import Appointment, AppointmentKind, Deadline, DocumentStatus, Role, User
 from portal.core.roles import agency_members
 
 from .models import (
     Agreement,
+    EmployerLink,
     Instalment,
     InstalmentStatus,
     Mediation,
@@ -22,6 +25,12 @@ from .models import (
     SessionStatus,
 )
 from .permissions import mediations_visible_to
+
+# 《劳动争议调解仲裁法》 art. 14: without an agreement within 15 days of the request the
+# claimant may go to arbitration.
+TERM_POLICY = "mediation.term"
+# 《人民调解法》 art. 33: the parties apply jointly within 30 days of the agreement taking effect.
+COURT_WINDOW_POLICY = "court_confirmation.window"
 
 
 def mediation_list(*, user: User) -> QuerySet[Mediation]:
@@ -47,6 +56,67 @@ def mediator_choices(mediation: Mediation) -> QuerySet[User]:
     own = agency_members(mediation.agency, Role.MEDIATOR).order_by().values("pk")
     return User.objects.filter(Q(pk__in=own) | Q(pk__in=appointed), is_active=True).order_by(
         "username"
+    )
+
+
+def mediation_of_case(case: Case) -> Mediation | None:
+    """The mediation of a case the caller may see, if it has one."""
+    return Mediation.objects.filter(case=case).first()
+
+
+def term_deadline(mediation: Mediation) -> Deadline | None:
+    """The running 15-day term (art. 14), if it runs."""
+    return deadlines_of(mediation).filter(policy__key=TERM_POLICY, met_at__isnull=True).first()
+
+
+def court_window(mediation: Mediation) -> Deadline | None:
+    """The 30 days for a joint application to the court, while they run."""
+    return (
+        deadlines_of(mediation).filter(policy__key=COURT_WINDOW_POLICY, met_at__isnull=True).first()
+    )
+
+
+def agreement_confirmed_by_both(agreement: Agreement | None) -> bool:
+    """Both parties confirmed the current PDF (the frozen text)."""
+    document = agreement.document if agreement is not None else None
+    return bool(
+        agreement is not None
+        and document is not None
+        and document.sha256
+        and agreement.claimant_confirmed_sha256 == document.sha256
+        and agreement.employer_confirmed_sha256 == document.sha256
+    )
+
+
+def mediation_stage(mediation: Mediation) -> dict[str, bool]:
+    """What the page shows of the state, beyond the moves: why it failed, and the parties'
+    confirmations once the mediation ended in agreement."""
+    return {
+        "failed": mediation.status == MediationStatus.FAILED,
+        "shows_confirmations": mediation.status != MediationStatus.MEDIATING,
+    }
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def employer_link_get(token: str) -> EmployerLink | None:
+    """The link of this token if it may still be used; None for a wrong, used, voided or
+    expired one (all look the same from outside)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        EmployerLink.objects.select_related(
+            "agreement__document", "agreement__mediation__case__employer"
+        )
+        .filter(
+            token_sha256=token_digest(token),
+            used_at__isnull=True,
+            voided_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
     )
 
 

@@ -29,13 +29,5 @@ urlpatterns = [
         name="payment-evidence",
     ),
     path("case/<int:pk>/enforcement/", views.enforcement_record, name="enforcement"),
-    # public: the claimant (through the kiosk status page) and the employer (one-time link)
-    path("confirm/claimant/", views.claimant_confirm, name="claimant-confirm"),
-    path("confirm/claimant/agreement/", views.claimant_agreement_pdf, name="claimant-agreement"),
-    path("confirm/<str:token>/", views.employer_confirm, name="employer-confirm"),
-    path(
-        "confirm/<str:token>/agreement/",
-        views.employer_agreement_pdf,
-        name="employer-agreement",
-    ),
+    # the parties' public pages (/mediation/confirm/...) are the kiosk's: portal.kiosk.urls
 ]

@@ -1,4 +1,7 @@
-"""Mediation pages: parse, call one service, redirect or render. One POST URL per move."""
+"""Mediation pages (staff): parse, call one service, redirect or render. One POST URL per
+move; the buttons come from permissions.available_moves and the permission functions there.
+The parties' public pages (the claimant's and the employer's confirmation) are the kiosk's
+(portal.kiosk.views.confirmation)."""
 
 from __future__ import annotations
 
@@ -15,14 +18,14 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
+from portal.cases.models import Case
+from portal.cases.permissions import CasePerm, access_case
 from portal.core.errors import ApplicationError
-from portal.core.http import portal_user, report_error
-from portal.core.models import DocumentStatus, Role, User
-from portal.core.roles import has_role
-from portal.kiosk.permissions import access_claimant_case
-from portal.kiosk.views.common import public
+from portal.core.http import portal_user, post_move, report_error
+from portal.core.models import User
 
 from . import selectors, services
 from .forms import (
@@ -31,7 +34,6 @@ from .forms import (
     ConflictForm,
     CourtApplyForm,
     CourtDecisionForm,
-    EmployerConfirmForm,
     EnforcementForm,
     ExtensionForm,
     MediatorForm,
@@ -41,10 +43,21 @@ from .forms import (
     SessionForm,
     SessionRecordForm,
 )
-from .models import Agreement, Instalment, Mediation, MediationSession, SessionStatus
-from .permissions import access_mediation_case, can_conduct, can_open, is_admin
+from .models import Instalment, InstalmentStatus, Mediation, SessionStatus
+from .permissions import (
+    Move,
+    access_mediation,
+    available_moves,
+    can_declare_conflict,
+    can_issue_employer_link,
+    can_mediate,
+    can_open,
+    can_record_performance,
+)
 
 PAGE_SIZE = 25
+
+Bound = tuple[str, forms.Form]
 
 
 def mediation_list(request: HttpRequest) -> HttpResponse:
@@ -54,65 +67,110 @@ def mediation_list(request: HttpRequest) -> HttpResponse:
 
 
 def mediation_case(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, pk)
+
+
+def _page(request: HttpRequest, pk: int, *, bound: Bound | None = None) -> HttpResponse:
+    """The mediation's page (or, for a case without one, the offer to open it); `bound` is
+    the form that was refused, shown as typed with its refusal."""
     user = portal_user(request)
-    case, mediation = access_mediation_case(user, pk)
-    context: dict[str, Any] = {"case": case, "mediation": mediation}
-    if mediation is None:
-        context["can_open"] = can_open(user, case)
-        context["open_form"] = OpenForm()
-        return render(request, "mediation/mediation_detail.html", context)
-    admin, conduct = is_admin(user, mediation), can_conduct(user, mediation)
+    try:
+        mediation = access_mediation(user, pk)
+    except Http404:
+        return _opening_page(request, access_case(user, pk, CasePerm.VIEW), bound)
+    shown = _forms(user, mediation)
+    refusal = ""
+    if bound is not None:
+        key, form = bound
+        if key in shown:
+            shown[key] = form
+        else:
+            refusal = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    agreement = getattr(mediation, "agreement", None)
     sessions = list(mediation.sessions.all())
-    context.update(
-        {
-            "sessions": sessions,
-            "conflicts": mediation.conflicts.select_related("mediator"),
-            "extensions": mediation.extensions.all(),
-            "term": services.term_deadline(mediation),
-            "can_assign": admin and mediation.status in services.OPEN_STATES,
-            "can_conduct": conduct and mediation.status == "mediating",
-            "assign_form": MediatorForm(choices=selectors.mediator_choices(mediation)),
-            "conflict_form": ConflictForm(choices=selectors.mediator_choices(mediation)),
-            "session_form": SessionForm(),
-            "extension_form": ExtensionForm(),
-            "agreement": getattr(mediation, "agreement", None),
-            "agreement_form": AgreementForm(initial=_agreement_initial(mediation)),
-            "fail_form": ReasonForm(),
-            "can_fail": (admin or conduct) and mediation.status in services.OPEN_STATES,
-            "can_issue_link": mediation.status == "agreed"
-            and (admin or can_conduct(user, mediation, running_only=False)),
-            "court_apply_form": CourtApplyForm(),
-            "enforcement_form": EnforcementForm(),
-            "payment_forms": _payment_forms(mediation),
-            "can_record_payments": (admin or can_conduct(user, mediation, running_only=False))
-            and getattr(getattr(mediation, "agreement", None), "effective_at", None) is not None,
-            "court_decision_form": CourtDecisionForm(),
-            "court_window": services.court_window(mediation),
-            "can_confirm_by_committee": mediation.status == "agreed"
-            and has_role(user, Role.ARBITRATOR, Role.AGENCY_ADMIN, agency=mediation.agency),
-            "can_record_court": mediation.status in ("agreed", "court_applied")
-            and (admin or can_conduct(user, mediation, running_only=False)),
-            "confirmed_by_both": services.agreement_confirmed_by_both(mediation.agreement)
-            if hasattr(mediation, "agreement")
-            else False,
-            "record_forms": [
-                (s, SessionRecordForm(initial={"session": s.pk}))
-                for s in sessions
-                if s.status == SessionStatus.SCHEDULED
-            ],
-        }
-    )
+    context: dict[str, Any] = {
+        "case": mediation.case,
+        "mediation": mediation,
+        "forms": shown,
+        "refusal": refusal,
+        "stage": selectors.mediation_stage(mediation),
+        "sessions": sessions,
+        "record_forms": [
+            (s, shown[f"record-{s.pk}"]) for s in sessions if f"record-{s.pk}" in shown
+        ],
+        "conflicts": mediation.conflicts.select_related("mediator"),
+        "extensions": mediation.extensions.all(),
+        "term": selectors.term_deadline(mediation),
+        "agreement": agreement,
+        "instalments": [
+            (item, shown.get(f"payment-{item.pk}"))
+            for item in (agreement.instalments.all() if agreement else [])
+        ],
+        "court_window": selectors.court_window(mediation),
+        "confirmed_by_both": selectors.agreement_confirmed_by_both(agreement),
+    }
     return render(request, "mediation/mediation_detail.html", context)
 
 
-def _payment_forms(mediation: Mediation) -> list[tuple[Any, PaymentForm]]:
+def _opening_page(request: HttpRequest, case: Case, bound: Bound | None) -> HttpResponse:
+    user = portal_user(request)
+    opener = can_open(user, case)
+    form = bound[1] if bound else OpenForm()
+    refusal = ""
+    if bound is not None and not opener:
+        refusal = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    context = {
+        "case": case,
+        "mediation": None,
+        "forms": {"open": form} if opener else {},
+        "refusal": refusal,
+    }
+    return render(request, "mediation/mediation_detail.html", context)
+
+
+def _forms(user: User, mediation: Mediation) -> dict[str, forms.Form]:
+    """The forms the page offers this user now, by name: the moves from the table, the rest
+    of the work from the permission functions."""
+    moves = available_moves(user, mediation)
     agreement = getattr(mediation, "agreement", None)
-    if agreement is None:
-        return []
-    return [
-        (item, PaymentForm(initial={"instalment": item.pk, "amount": item.amount}))
-        for item in agreement.instalments.all()
-    ]
+    confirmed = selectors.agreement_confirmed_by_both(agreement)
+    version = {"version": mediation.version}
+    shown: dict[str, forms.Form] = {}
+    if {Move.ASSIGN, Move.REASSIGN} & moves:
+        choices = selectors.mediator_choices(mediation)
+        shown["assign"] = MediatorForm(initial=version, choices=choices)
+    if can_declare_conflict(user, mediation):
+        choices = selectors.mediator_choices(mediation)
+        shown["conflict"] = ConflictForm(initial=version, choices=choices)
+    if can_mediate(user, mediation):
+        shown["session"] = SessionForm()
+        for session in mediation.sessions.filter(status=SessionStatus.SCHEDULED):
+            shown[f"record-{session.pk}"] = SessionRecordForm(initial={"session": session.pk})
+        shown["extension"] = ExtensionForm()
+        shown["agreement"] = AgreementForm(initial=_agreement_initial(mediation))
+    if Move.AGREE in moves and agreement is not None:
+        shown["agree"] = ConfirmForm(initial=version)
+    if Move.FAIL in moves:
+        shown["fail"] = ReasonForm(initial=version)
+    if Move.ARBITRATION_CONFIRM in moves and confirmed:
+        shown["arbitration_confirm"] = ConfirmForm(initial=version)
+    if Move.COURT_APPLY in moves and confirmed:
+        shown["court_apply"] = CourtApplyForm(initial=version)
+    if {Move.COURT_CONFIRM, Move.COURT_REJECT} & moves:
+        shown["court_decision"] = CourtDecisionForm(initial=version)
+    if (
+        agreement is not None
+        and agreement.employer_confirmed_at is None
+        and can_issue_employer_link(user, mediation)
+    ):
+        shown["employer_link"] = forms.Form()
+    if agreement is not None and can_record_performance(user, mediation):
+        for item in agreement.instalments.exclude(status=InstalmentStatus.PAID):
+            shown[f"payment-{item.pk}"] = PaymentForm(
+                initial={"instalment": item.pk, "amount": item.amount}
+            )
+        shown["enforcement"] = EnforcementForm()
+    return shown
 
 
 def _agreement_initial(mediation: Mediation) -> dict[str, Any]:
@@ -130,97 +188,75 @@ def _agreement_initial(mediation: Mediation) -> dict[str, Any]:
     }
 
 
-def _act(
-    request: HttpRequest,
-    pk: int,
-    form: forms.Form,
-    call: Callable[[User, Mediation, dict[str, Any]], object],
-    done: str,
-    *,
-    needs_mediation: bool = True,
-) -> HttpResponse:
-    """Parse the form and make the move; every refusal becomes a message on the page."""
+def _mediation_or_refuse(request: HttpRequest, pk: int) -> Mediation | None:
+    """The mediation of case `pk` for a POST; for a case the user may see that has none yet,
+    a message instead (a 404 for a case they may not see)."""
     user = portal_user(request)
-    case, mediation = access_mediation_case(user, pk)
-    target = redirect("mediation:case", pk=case.pk)
-    if needs_mediation and mediation is None:
-        messages.error(request, _("This case has no mediation."))
-        return target
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(error) for error in errors))
-        return target
     try:
-        call(user, mediation, form.cleaned_data)  # type: ignore[arg-type]
-    except ApplicationError as error:
-        report_error(request, error)
-    else:
-        messages.success(request, done)
-    return target
+        return access_mediation(user, pk)
+    except Http404:
+        access_case(user, pk, CasePerm.VIEW)
+        messages.error(request, _("This case has no mediation."))
+        return None
+
+
+# --- the POSTs -----------------------------------------------------------------------------------
+
+Perform = Callable[[User, Mediation, dict[str, Any], forms.Form], object]
+
+
+def _post_view(
+    name: str,
+    form_class: type[forms.Form],
+    perform: Perform,
+    done: Any,
+    *,
+    item: str = "",
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The POST of one form of the page. `item` names the field that says which session or
+    instalment the form is about (the page has one such form for each)."""
+
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        mediation = _mediation_or_refuse(request, pk)
+        if mediation is None:
+            return redirect("mediation:case", pk=pk)
+        user = portal_user(request)
+        form = form_class(request.POST, request.FILES)
+        key = f"{name}-{request.POST.get(item, '')}" if item else name
+        return post_move(
+            request,
+            form=form,
+            perform=lambda data: perform(user, mediation, data, form),
+            done=str(done),
+            then=services.mediation_url(mediation),
+            page=lambda refused: _page(request, pk, bound=(key, refused)),
+        )
+
+    view.__name__ = f"mediation_{name}"
+    return view
 
 
 @require_POST
 def mediation_open(request: HttpRequest, pk: int) -> HttpResponse:
     user = portal_user(request)
-    case, mediation = access_mediation_case(user, pk)
-    if mediation is not None:
+    case = access_case(user, pk, CasePerm.VIEW)
+    if selectors.mediation_of_case(case) is not None:
         messages.error(request, _("This case has a mediation already."))
         return redirect("mediation:case", pk=case.pk)
-    return _act(
+    return post_move(
         request,
-        pk,
-        OpenForm(request.POST),
-        lambda actor, _m, data: services.mediation_open(
-            actor=actor, case=case, requested_on=data["requested_on"]
+        form=OpenForm(request.POST),
+        perform=lambda data: services.mediation_open(
+            actor=user, case=case, requested_on=data["requested_on"]
         ),
-        _("Mediation opened. Assign a mediator."),
-        needs_mediation=False,
+        done=_("Mediation opened. Assign a mediator."),
+        then=reverse("mediation:case", kwargs={"pk": case.pk}),
+        page=lambda refused: _page(request, pk, bound=("open", refused)),
     )
 
 
-@require_POST
-def mediation_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        MediatorForm(request.POST),
-        lambda actor, mediation, data: services.mediation_assign(
-            actor=actor, mediation=mediation, mediator=data["mediator"]
-        ),
-        _("Mediator assigned."),
-    )
-
-
-@require_POST
-def mediation_conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        ConflictForm(request.POST),
-        lambda actor, mediation, data: services.mediation_conflict_declare(
-            actor=actor, mediation=mediation, mediator=data["mediator"], reason=data["reason"]
-        ),
-        _("Conflict of interest recorded."),
-    )
-
-
-@require_POST
-def mediation_session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        SessionForm(request.POST),
-        lambda actor, mediation, data: services.mediation_session_schedule(
-            actor=actor,
-            mediation=mediation,
-            scheduled_for=data["scheduled_for"],
-            place=data["place"],
-        ),
-        _("Session scheduled."),
-    )
-
-
-def _record(actor: User, mediation: Mediation, data: dict[str, Any]) -> MediationSession:
+def _record(actor: User, mediation: Mediation, data: dict[str, Any], form: forms.Form) -> object:
     session = mediation.sessions.filter(pk=data["session"]).first()
     if session is None:
         raise ApplicationError(_("No such session in this mediation."))
@@ -233,212 +269,7 @@ def _record(actor: User, mediation: Mediation, data: dict[str, Any]) -> Mediatio
     )
 
 
-@require_POST
-def mediation_session_record(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, SessionRecordForm(request.POST), _record, _("Session recorded."))
-
-
-@require_POST
-def mediation_term_extend(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        ExtensionForm(request.POST),
-        lambda actor, mediation, data: services.mediation_term_extend(
-            actor=actor, mediation=mediation, days=data["days"], agreement=data["agreement"]
-        ),
-        _("Extension recorded."),
-    )
-
-
-@require_POST
-def agreement_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    form = AgreementForm(request.POST)
-    return _act(
-        request,
-        pk,
-        form,
-        lambda actor, mediation, data: services.agreement_draft(
-            actor=actor, mediation=mediation, data=form.data_object()
-        ),
-        _("Agreement saved."),
-    )
-
-
-@require_POST
-def mediation_agree(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        ConfirmForm(request.POST),
-        lambda actor, mediation, data: services.mediation_agree(actor=actor, mediation=mediation),
-        _("Agreement reached. The agreement document is being prepared."),
-    )
-
-
-@require_POST
-def mediation_fail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        ReasonForm(request.POST),
-        lambda actor, mediation, data: services.mediation_fail(
-            actor=actor, mediation=mediation, reason=data["reason"]
-        ),
-        _("Mediation recorded as failed: the case goes to arbitration intake."),
-    )
-
-
-# --- the parties' confirmation -------------------------------------------------------------------
-
-
-@require_POST
-def employer_link_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    user = portal_user(request)
-    case, mediation = access_mediation_case(user, pk)
-    if mediation is None:
-        messages.error(request, _("This case has no mediation."))
-        return redirect("mediation:case", pk=case.pk)
-    try:
-        _link, token = services.employer_link_issue(actor=user, mediation=mediation)
-    except ApplicationError as error:
-        report_error(request, error)
-    else:
-        address = request.build_absolute_uri(
-            reverse("mediation:employer-confirm", kwargs={"token": token})
-        )
-        messages.success(
-            request,
-            _("Give this one-time link to the employer; it works once, for %(days)d days: %(url)s")
-            % {"days": services.EMPLOYER_LINK_DAYS, "url": address},
-        )
-    return redirect("mediation:case", pk=case.pk)
-
-
-@public
-@require_POST
-def claimant_confirm(request: HttpRequest) -> HttpResponse:
-    case = access_claimant_case(request)
-    try:
-        services.agreement_confirm_claimant(case=case, shown_sha256=request.POST.get("sha256", ""))
-    except ApplicationError as error:
-        report_error(request, error)
-    else:
-        messages.success(request, _("Thank you: your confirmation of the agreement is recorded."))
-    return redirect("kiosk:status")
-
-
-@public
-@require_http_methods(["GET", "POST"])
-def employer_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The employer's one-time page: its own agreement, and nothing else."""
-    link = services.employer_link_get(token)
-    if link is None:
-        raise Http404
-    form = EmployerConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agreement_confirm_employer(
-                token=token,
-                representative=form.cleaned_data["representative"],
-                credit_code=form.cleaned_data["credit_code"],
-                shown_sha256=form.cleaned_data["sha256"],
-            )
-        except ApplicationError as error:
-            report_error(request, error, form)
-        else:
-            return render(request, "mediation/employer_done.html", {})
-    agreement = link.agreement
-    document = agreement.document
-    sha256 = document.sha256 if document and document.status == DocumentStatus.READY else ""
-    context = {
-        "agreement": agreement,
-        "case": agreement.mediation.case,
-        "instalments": list(agreement.instalments.all()),
-        "sha256": sha256,
-        "token": token,
-        "form": form,
-    }
-    return render(request, "mediation/employer_confirm.html", context)
-
-
-def _agreement_pdf(agreement: Agreement | None) -> HttpResponseBase:
-    """The agreement's rendered PDF as an attachment; 404 while it is not ready."""
-    document = agreement.document if agreement is not None else None
-    if document is None or document.status != DocumentStatus.READY or not document.file:
-        raise Http404
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=f"{document.title or 'agreement'}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@public
-@require_GET
-def claimant_agreement_pdf(request: HttpRequest) -> HttpResponseBase:
-    """The claimant's copy, only while their status lookup is open in this session."""
-    case = access_claimant_case(request)
-    return _agreement_pdf(selectors.claimant_agreement(case))
-
-
-@public
-@require_GET
-def employer_agreement_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
-    """The employer's copy; reading it does not use up the one-time link."""
-    link = services.employer_link_get(token)
-    if link is None:
-        raise Http404
-    return _agreement_pdf(link.agreement)
-
-
-@require_POST
-def arbitration_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        ConfirmForm(request.POST),
-        lambda actor, mediation, data: services.agreement_arbitration_confirm(
-            actor=actor, mediation=mediation
-        ),
-        _("Agreement confirmed: the mediation statement is being prepared."),
-    )
-
-
-@require_POST
-def court_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        CourtApplyForm(request.POST),
-        lambda actor, mediation, data: services.agreement_court_apply(
-            actor=actor, mediation=mediation, court_name=data["court_name"]
-        ),
-        _("Application recorded: the application form is being prepared for the parties."),
-    )
-
-
-@require_POST
-def court_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        CourtDecisionForm(request.POST),
-        lambda actor, mediation, data: services.agreement_court_decision(
-            actor=actor,
-            mediation=mediation,
-            confirmed=data["confirmed"],
-            decided_on=data["decided_on"],
-            enforceable_number=data["enforceable_number"],
-        ),
-        _("The court's decision is recorded."),
-    )
-
-
-def _pay(actor: User, mediation: Mediation, data: dict[str, Any]) -> object:
+def _pay(actor: User, mediation: Mediation, data: dict[str, Any], form: forms.Form) -> object:
     agreement = getattr(mediation, "agreement", None)
     instalment = agreement.instalments.filter(pk=data["instalment"]).first() if agreement else None
     if instalment is None:
@@ -452,19 +283,145 @@ def _pay(actor: User, mediation: Mediation, data: dict[str, Any]) -> object:
     )
 
 
+def _draft(actor: User, mediation: Mediation, data: dict[str, Any], form: forms.Form) -> object:
+    assert isinstance(form, AgreementForm)
+    return services.agreement_draft(actor=actor, mediation=mediation, data=form.data_object())
+
+
+mediation_assign = _post_view(
+    "assign",
+    MediatorForm,
+    lambda actor, mediation, data, form: services.mediation_assign(
+        actor=actor,
+        mediation=mediation,
+        mediator=data["mediator"],
+        expected_version=data["version"],
+    ),
+    gettext_lazy("Mediator assigned."),
+)
+mediation_conflict_declare = _post_view(
+    "conflict",
+    ConflictForm,
+    lambda actor, mediation, data, form: services.mediation_conflict_declare(
+        actor=actor,
+        mediation=mediation,
+        mediator=data["mediator"],
+        reason=data["reason"],
+        expected_version=data["version"],
+    ),
+    gettext_lazy("Conflict of interest recorded."),
+)
+mediation_session_schedule = _post_view(
+    "session",
+    SessionForm,
+    lambda actor, mediation, data, form: services.mediation_session_schedule(
+        actor=actor, mediation=mediation, scheduled_for=data["scheduled_for"], place=data["place"]
+    ),
+    gettext_lazy("Session scheduled."),
+)
+mediation_session_record = _post_view(
+    "record", SessionRecordForm, _record, gettext_lazy("Session recorded."), item="session"
+)
+mediation_term_extend = _post_view(
+    "extension",
+    ExtensionForm,
+    lambda actor, mediation, data, form: services.mediation_term_extend(
+        actor=actor, mediation=mediation, days=data["days"], agreement=data["agreement"]
+    ),
+    gettext_lazy("Extension recorded."),
+)
+agreement_draft = _post_view("agreement", AgreementForm, _draft, gettext_lazy("Agreement saved."))
+mediation_agree = _post_view(
+    "agree",
+    ConfirmForm,
+    lambda actor, mediation, data, form: services.mediation_agree(
+        actor=actor, mediation=mediation, expected_version=data["version"]
+    ),
+    gettext_lazy("Agreement reached. The agreement document is being prepared."),
+)
+mediation_fail = _post_view(
+    "fail",
+    ReasonForm,
+    lambda actor, mediation, data, form: services.mediation_fail(
+        actor=actor, mediation=mediation, reason=data["reason"], expected_version=data["version"]
+    ),
+    gettext_lazy("Mediation recorded as failed: the case goes to arbitration intake."),
+)
+arbitration_confirm = _post_view(
+    "arbitration_confirm",
+    ConfirmForm,
+    lambda actor, mediation, data, form: services.agreement_arbitration_confirm(
+        actor=actor, mediation=mediation, expected_version=data["version"]
+    ),
+    gettext_lazy("Agreement confirmed: the mediation statement is being prepared."),
+)
+court_apply = _post_view(
+    "court_apply",
+    CourtApplyForm,
+    lambda actor, mediation, data, form: services.agreement_court_apply(
+        actor=actor,
+        mediation=mediation,
+        court_name=data["court_name"],
+        expected_version=data["version"],
+    ),
+    gettext_lazy("Application recorded: the application form is being prepared for the parties."),
+)
+court_decision = _post_view(
+    "court_decision",
+    CourtDecisionForm,
+    lambda actor, mediation, data, form: services.agreement_court_decision(
+        actor=actor,
+        mediation=mediation,
+        confirmed=data["confirmed"],
+        decided_on=data["decided_on"],
+        enforceable_number=data["enforceable_number"],
+        expected_version=data["version"],
+    ),
+    gettext_lazy("The court's decision is recorded."),
+)
+instalment_payment = _post_view(
+    "payment", PaymentForm, _pay, gettext_lazy("Payment recorded."), item="instalment"
+)
+enforcement_record = _post_view(
+    "enforcement",
+    EnforcementForm,
+    lambda actor, mediation, data, form: services.agreement_enforcement_record(
+        actor=actor,
+        mediation=mediation,
+        kind=data["kind"],
+        applied_on=data["applied_on"],
+        note=data["note"],
+    ),
+    gettext_lazy("Application recorded."),
+)
+
+
 @require_POST
-def instalment_payment(request: HttpRequest, pk: int) -> HttpResponse:
-    form = PaymentForm(request.POST, request.FILES)
-    return _act(request, pk, form, _pay, _("Payment recorded."))
+def employer_link_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Not post_move: the success message carries the one-time link, shown once."""
+    mediation = _mediation_or_refuse(request, pk)
+    if mediation is None:
+        return redirect("mediation:case", pk=pk)
+    form = forms.Form(request.POST)
+    try:
+        _link, token = services.employer_link_issue(actor=portal_user(request), mediation=mediation)
+    except ApplicationError as error:
+        report_error(request, error, form)
+        return _page(request, pk, bound=("employer_link", form))
+    address = request.build_absolute_uri(reverse("confirmation:employer", kwargs={"token": token}))
+    messages.success(
+        request,
+        _("Give this one-time link to the employer; it works once, for %(days)d days: %(url)s")
+        % {"days": services.EMPLOYER_LINK_DAYS, "url": address},
+    )
+    return redirect("mediation:case", pk=pk)
 
 
 @require_GET
 def instalment_evidence_download(
     request: HttpRequest, pk: int, instalment_pk: int
 ) -> HttpResponseBase:
-    _case, mediation = access_mediation_case(portal_user(request), pk)
-    if mediation is None:
-        raise Http404
+    mediation = access_mediation(portal_user(request), pk)
     instalment = get_object_or_404(Instalment, pk=instalment_pk, agreement__mediation=mediation)
     if not instalment.evidence:
         raise Http404
@@ -478,20 +435,3 @@ def instalment_evidence_download(
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-@require_POST
-def enforcement_record(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        EnforcementForm(request.POST),
-        lambda actor, mediation, data: services.agreement_enforcement_record(
-            actor=actor,
-            mediation=mediation,
-            kind=data["kind"],
-            applied_on=data["applied_on"],
-            note=data["note"],
-        ),
-        _("Application recorded."),
-    )

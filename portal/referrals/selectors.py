@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from portal.cases.permissions import cases_visible_to
 from portal.core.audit import audit_history
 from portal.core.models import AuditEvent, Deadline, Document, User
 
-from .models import Referral, ReferralAttachment, ReferralFeedback, ReferralStatus
+from .models import Referral, ReferralAttachment, ReferralFeedback, ReferralKind, ReferralStatus
 from .permissions import referrals_visible_to
 
 
@@ -168,3 +169,20 @@ def referral_overdue_list(*, user: User, limit: int = 10) -> list[Referral]:
 
 def dashboard_sections(user: User) -> dict[str, object]:
     return {"overdue_referrals": referral_overdue_list(user=user)}
+
+
+def referral_dispute_sent_on(
+    referral: models.Model, *, case: Case, receiver_code: str
+) -> datetime.date | None:
+    """The day `referral` was sent, if it is an accepted referral of `case` as a dispute to
+    the agency `receiver_code` (what opens a mediation of another agency's case); None if it
+    is not one. Other flows ask this instead of reading a referral's fields."""
+    if not isinstance(referral, Referral) or referral.sent_at is None:
+        return None
+    ok = (
+        referral.kind == ReferralKind.DISPUTE
+        and referral.case_id == case.pk
+        and referral.receiver_agency.code == receiver_code
+        and referral.status == ReferralStatus.ACCEPTED
+    )
+    return timezone.localdate(referral.sent_at) if ok else None

@@ -11,8 +11,8 @@ from django.utils import translation
 from portal.core.audit import audit_history
 from portal.core.bootstrap import seed_reference_data
 from portal.core.errors import ApplicationError
-from portal.core.models import Role
 from portal.core.management.commands.move_tables import block, documented, load_tables, pages
+from portal.core.models import Role
 from portal.core.transitions import internal, rule, table_markdown
 from portal.referrals.models import ReferralStatus as S
 from portal.referrals.permissions import MOVES, Move

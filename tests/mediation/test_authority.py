@@ -15,13 +15,13 @@ from portal.core.deadlines import deadline_for
 from portal.core.documents import document_render
 from portal.core.errors import ApplicationError
 from portal.mediation.models import MediationStatus
+from portal.mediation.selectors import court_window
 from portal.mediation.services import (
     agreement_arbitration_confirm,
     agreement_confirm_claimant,
     agreement_court_apply,
     agreement_court_decision,
     agreement_draft,
-    court_window,
 )
 
 from .builders import terms

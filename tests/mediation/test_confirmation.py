@@ -14,14 +14,13 @@ from django.utils import timezone
 from portal.core.audit import audit_actions, audit_history
 from portal.core.errors import ApplicationError
 from portal.mediation.models import Agreement, EmployerLink
+from portal.mediation.selectors import agreement_confirmed_by_both, token_digest
 from portal.mediation.services import (
     agreement_confirm_claimant,
     agreement_confirm_employer,
-    agreement_confirmed_by_both,
     agreement_draft,
     employer_link_issue,
     mediation_agree,
-    token_digest,
 )
 
 from .builders import terms
@@ -174,7 +173,7 @@ def test_the_employers_page_shows_its_agreement_and_records_the_confirmation(
     client, agreement, arbitration_mediator
 ):
     _link, token = employer_link_issue(actor=arbitration_mediator, mediation=agreement.mediation)
-    address = reverse("mediation:employer-confirm", kwargs={"token": token})
+    address = reverse("confirmation:employer", kwargs={"token": token})
     page = client.get(address)
     assert page.status_code == 200
     body = page.content.decode()
@@ -198,7 +197,7 @@ def test_the_employers_page_shows_its_agreement_and_records_the_confirmation(
 
 
 def test_an_unknown_link_is_a_404(client):
-    response = client.get(reverse("mediation:employer-confirm", kwargs={"token": "nope" * 11}))
+    response = client.get(reverse("confirmation:employer", kwargs={"token": "nope" * 11}))
     assert response.status_code == 404
 
 
@@ -236,7 +235,7 @@ def test_the_claimant_confirms_on_the_status_page(
     assert page.context["mediation"].can_confirm
     assert agreement.document.sha256 in page.content.decode()
     response = client.post(
-        reverse("mediation:claimant-confirm"),
+        reverse("confirmation:claimant"),
         {"sha256": agreement.document.sha256},
         follow=True,
     )
@@ -247,7 +246,5 @@ def test_the_claimant_confirms_on_the_status_page(
 
 
 def test_without_a_status_lookup_the_claimant_confirmation_is_a_404(client, agreement):
-    response = client.post(
-        reverse("mediation:claimant-confirm"), {"sha256": agreement.document.sha256}
-    )
+    response = client.post(reverse("confirmation:claimant"), {"sha256": agreement.document.sha256})
     assert response.status_code == 404

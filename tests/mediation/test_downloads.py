@@ -89,7 +89,7 @@ def test_the_claimant_downloads_the_agreement_pdf_while_the_status_lookup_is_ope
     agreement, secret = _kiosk_agreement(
         settings, arbitrator, arbitration_admin, arbitration_mediator
     )
-    address = reverse("mediation:claimant-agreement")
+    address = reverse("confirmation:claimant-agreement")
     assert client.get(address).status_code == 404  # no lookup yet
     case = agreement.mediation.case
     client.post(
@@ -116,15 +116,15 @@ def test_a_wrong_secret_gives_no_agreement_pdf(
     client.post(
         reverse("kiosk:status"), {"tracking_number": case.tracking_number, "secret": "wrong-one"}
     )
-    assert client.get(reverse("mediation:claimant-agreement")).status_code == 404
+    assert client.get(reverse("confirmation:claimant-agreement")).status_code == 404
 
 
 def test_the_employer_downloads_the_agreement_pdf_and_can_still_confirm(
     client, agreed, arbitration_mediator
 ):
     _link, token = employer_link_issue(actor=arbitration_mediator, mediation=agreed.mediation)
-    address = reverse("mediation:employer-agreement", kwargs={"token": token})
-    confirm = reverse("mediation:employer-confirm", kwargs={"token": token})
+    address = reverse("confirmation:employer-agreement", kwargs={"token": token})
+    confirm = reverse("confirmation:employer", kwargs={"token": token})
     assert address in client.get(confirm).content.decode()
     response = client.get(address)
     assert response.status_code == 200
@@ -149,9 +149,9 @@ def test_a_wrong_or_expired_employer_token_gives_no_agreement_pdf(
     client, agreed, arbitration_mediator
 ):
     link, token = employer_link_issue(actor=arbitration_mediator, mediation=agreed.mediation)
-    wrong = reverse("mediation:employer-agreement", kwargs={"token": "nope" * 11})
+    wrong = reverse("confirmation:employer-agreement", kwargs={"token": "nope" * 11})
     assert client.get(wrong).status_code == 404
     link.expires_at = timezone.now() - datetime.timedelta(minutes=1)
     link.save(update_fields=["expires_at"])
-    address = reverse("mediation:employer-agreement", kwargs={"token": token})
+    address = reverse("confirmation:employer-agreement", kwargs={"token": token})
     assert client.get(address).status_code == 404

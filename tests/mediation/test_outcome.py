@@ -15,6 +15,7 @@ from portal.core.documents import document_render
 from portal.core.errors import ApplicationError
 from portal.core.models import DocumentStatus, Notification
 from portal.mediation.models import Agreement, MediationStatus, PaymentMethod
+from portal.mediation.selectors import term_deadline
 from portal.mediation.services import (
     AgreementData,
     agreement_draft,
@@ -22,7 +23,6 @@ from portal.mediation.services import (
     mediation_assign,
     mediation_fail,
     mediation_open,
-    term_deadline,
 )
 
 from .builders import terms

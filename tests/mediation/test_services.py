@@ -23,6 +23,7 @@ from portal.mediation.models import (
     MediatorConflict,
     SessionStatus,
 )
+from portal.mediation.selectors import term_deadline
 from portal.mediation.services import (
     mediation_assign,
     mediation_conflict_declare,
@@ -31,7 +32,6 @@ from portal.mediation.services import (
     mediation_session_schedule,
     mediation_term_extend,
     mediation_terms_warn,
-    term_deadline,
 )
 
 from ..factories import member

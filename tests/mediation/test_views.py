@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.messages import constants as message_levels
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from portal.mediation.models import Mediation, MediationStatus, SessionStatus
 from portal.mediation.services import mediation_open, mediation_session_schedule
 
 from ..factories import make_case
+from ..helpers import refusals
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,8 @@ def url(name: str, mediation_or_case: object) -> str:
     return reverse(f"mediation:{name}", kwargs={"pk": pk})
 
 
-def errors(response) -> list[str]:
-    return [m.message for m in response.context["messages"] if m.level >= message_levels.ERROR]
+def version(mediation: Mediation) -> int:
+    return Mediation.objects.get(pk=mediation.pk).version
 
 
 def test_the_list_shows_the_committees_mediations_to_its_staff_and_not_to_the_procuratorate(
@@ -75,9 +75,9 @@ def test_the_special_mediator_sees_only_the_mediation_assigned_to_them(
 def test_a_mediator_opens_a_mediation_from_the_case_page(client, routed_case, arbitration_mediator):
     client.force_login(arbitration_mediator)
     page = client.get(url("case", routed_case))
-    assert page.context["can_open"] is True
+    assert "open" in page.context["forms"]
     response = client.post(url("open", routed_case), follow=True)
-    assert not errors(response)
+    assert not refusals(response)
     mediation = Mediation.objects.get(case=routed_case)
     assert mediation.status == MediationStatus.UNASSIGNED
     routed_case.refresh_from_db()
@@ -87,7 +87,7 @@ def test_a_mediator_opens_a_mediation_from_the_case_page(client, routed_case, ar
 def test_opening_a_filed_case_is_refused_with_a_message(client, arbitration_case, arbitrator):
     client.force_login(arbitrator)
     response = client.post(url("open", arbitration_case), follow=True)
-    assert errors(response)
+    assert refusals(response)
     assert not Mediation.objects.exists()
 
 
@@ -96,29 +96,30 @@ def test_the_admin_assigns_from_the_page_and_the_mediator_runs_a_session(
 ):
     client.force_login(arbitration_admin)
     page = client.get(url("case", mediation))
-    assert page.context["can_assign"] is True
-    assert arbitration_mediator in page.context["assign_form"].fields["mediator"].queryset
+    assert arbitration_mediator in page.context["forms"]["assign"].fields["mediator"].queryset
     response = client.post(
-        url("assign", mediation), {"mediator": arbitration_mediator.pk}, follow=True
+        url("assign", mediation),
+        {"mediator": arbitration_mediator.pk, "version": version(mediation)},
+        follow=True,
     )
-    assert not errors(response)
+    assert not refusals(response)
     client.force_login(arbitration_mediator)
     page = client.get(url("case", mediation))
-    assert page.context["can_conduct"] is True
+    assert "session" in page.context["forms"]
     when = timezone.localtime() + datetime.timedelta(days=1)
     response = client.post(
         url("session-schedule", mediation),
         {"scheduled_for": when.strftime("%Y-%m-%dT%H:%M"), "place": "调解室一"},
         follow=True,
     )
-    assert not errors(response)
+    assert not refusals(response)
     session = mediation.sessions.get()
     response = client.post(
         url("session-record", mediation),
         {"session": session.pk, "attendees": "双方", "summary": "达成初步意向", "proposals": ""},
         follow=True,
     )
-    assert not errors(response)
+    assert not refusals(response)
     session.refresh_from_db()
     assert session.status == SessionStatus.HELD
     assert "达成初步意向" in response.content.decode()
@@ -147,7 +148,7 @@ def test_recording_a_session_of_another_mediation_is_refused(
         {"session": session.pk, "attendees": "a", "summary": "b"},
         follow=True,
     )
-    assert errors(response)
+    assert refusals(response)
     session.refresh_from_db()
     assert session.status == SessionStatus.SCHEDULED
 
@@ -157,7 +158,7 @@ def test_the_mediator_records_an_extension_from_the_page(client, mediating, arbi
     response = client.post(
         url("extend", mediating), {"days": 5, "agreement": "双方同意"}, follow=True
     )
-    assert not errors(response)
+    assert not refusals(response)
     assert mediating.extensions.count() == 1
 
 
@@ -168,8 +169,8 @@ def test_a_leader_reads_the_page_without_buttons(client, mediating, bureau_leade
     client.force_login(arbitrator)
     page = client.get(url("case", mediating))
     assert page.status_code == 200
-    assert page.context["can_assign"] is False
-    assert page.context["can_conduct"] is False
+    assert "assign" not in page.context["forms"]
+    assert "session" not in page.context["forms"]
 
 
 def test_the_mediator_drafts_reaches_an_agreement_and_the_pdf_is_offered(
@@ -183,11 +184,11 @@ def test_the_mediator_drafts_reaches_an_agreement_and_the_pdf_is_offered(
         {"total_amount": "5000.00", "payment_method": "bank_transfer", "instalments": lines},
         follow=True,
     )
-    assert not errors(response)
+    assert not refusals(response)
     page = client.get(url("case", mediating))
-    assert "2500.00" in page.context["agreement_form"].initial["instalments"]
-    response = client.post(url("agree", mediating), follow=True)
-    assert not errors(response)
+    assert "2500.00" in page.context["forms"]["agreement"].initial["instalments"]
+    response = client.post(url("agree", mediating), {"version": version(mediating)}, follow=True)
+    assert not refusals(response)
     mediating.refresh_from_db()
     assert mediating.status == MediationStatus.AGREED
     assert response.context["agreement"].document is not None
@@ -202,7 +203,7 @@ def test_a_malformed_instalment_line_is_refused_with_a_message(
         {"total_amount": "5000.00", "payment_method": "cash", "instalments": "next week 5000"},
         follow=True,
     )
-    assert errors(response)
+    assert refusals(response)
     assert not hasattr(Mediation.objects.get(pk=mediating.pk), "agreement")
 
 
@@ -210,11 +211,15 @@ def test_the_mediator_records_failure_and_the_case_returns_to_intake(
     client, mediating, arbitration_mediator
 ):
     client.force_login(arbitration_mediator)
-    response = client.post(url("fail", mediating), {"reason": "被申请人不同意"}, follow=True)
-    assert not errors(response)
+    response = client.post(
+        url("fail", mediating),
+        {"reason": "被申请人不同意", "version": version(mediating)},
+        follow=True,
+    )
+    assert not refusals(response)
     mediating.case.refresh_from_db()
     assert mediating.case.status == CaseStatus.FILED
-    assert response.context["can_fail"] is False
+    assert "fail" not in response.context["forms"]
 
 
 def test_the_claimant_reads_every_running_stage_in_plain_words(

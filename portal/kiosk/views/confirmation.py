@@ -1,0 +1,103 @@
+"""The parties' confirmation of a mediation agreement, on public pages: the claimant from the
+status page (proved by tracking number and secret in this visit), the employer through its
+one-time link. The pages only parse and show; the mediation services decide."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.core.errors import ApplicationError
+from portal.core.http import report_error
+from portal.core.models import DocumentStatus
+from portal.mediation.forms import EmployerConfirmForm
+from portal.mediation.models import Agreement
+from portal.mediation.selectors import claimant_agreement, employer_link_get
+from portal.mediation.services import agreement_confirm_claimant, agreement_confirm_employer
+
+from ..permissions import access_claimant_case
+from .common import public
+
+
+@public
+@require_POST
+def claimant_confirm(request: HttpRequest) -> HttpResponse:
+    case = access_claimant_case(request)
+    try:
+        agreement_confirm_claimant(case=case, shown_sha256=request.POST.get("sha256", ""))
+    except ApplicationError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, _("Thank you: your confirmation of the agreement is recorded."))
+    return redirect("kiosk:status")
+
+
+@public
+@require_GET
+def claimant_agreement_pdf(request: HttpRequest) -> HttpResponseBase:
+    """The claimant's copy, only while their status lookup is open in this session."""
+    case = access_claimant_case(request)
+    return _agreement_pdf(claimant_agreement(case))
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def employer_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The employer's one-time page: its own agreement, and nothing else."""
+    link = employer_link_get(token)
+    if link is None:
+        raise Http404
+    form = EmployerConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement_confirm_employer(
+                token=token,
+                representative=form.cleaned_data["representative"],
+                credit_code=form.cleaned_data["credit_code"],
+                shown_sha256=form.cleaned_data["sha256"],
+            )
+        except ApplicationError as error:
+            report_error(request, error, form)
+        else:
+            return render(request, "mediation/employer_done.html", {})
+    agreement = link.agreement
+    document = agreement.document
+    sha256 = document.sha256 if document and document.status == DocumentStatus.READY else ""
+    context = {
+        "agreement": agreement,
+        "case": agreement.mediation.case,
+        "instalments": list(agreement.instalments.all()),
+        "sha256": sha256,
+        "token": token,
+        "form": form,
+    }
+    return render(request, "mediation/employer_confirm.html", context)
+
+
+@public
+@require_GET
+def employer_agreement_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The employer's copy; reading it does not use up the one-time link."""
+    link = employer_link_get(token)
+    if link is None:
+        raise Http404
+    return _agreement_pdf(link.agreement)
+
+
+def _agreement_pdf(agreement: Agreement | None) -> HttpResponseBase:
+    """The agreement's rendered PDF as an attachment; 404 while it is not ready."""
+    document = agreement.document if agreement is not None else None
+    if document is None or document.status != DocumentStatus.READY or not document.file:
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.title or 'agreement'}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
