@@ -428,29 +428,36 @@ MATRIX.update(KIOSK_ROWS)
 # Intake: arbitrators and arbitration admins decide on their committee's filings; everyone else
 # is told so, on their own agency's cases too; another agency's case is a 404 as always.
 INTAKE_DECIDERS = by_role(REFUSED, arb_arbitrator=REDIRECT, arb_admin=REDIRECT)
+
+
+def _intake_data(**fields: str) -> Callable[[World, Case | None], dict[str, Any]]:
+    """The move's form as the decision page posts it: with the case's version."""
+    return lambda world, case: {"version": case.version if case else 1, **fields}
+
+
 INTAKE_ROWS: dict[str, Row] = {
     "intake:queue": Row("GET", by_role(REFUSED, arb_arbitrator=OK, arb_admin=OK, anonymous=LOGIN)),
     "intake:detail": _case_row(
         "GET", by_role(REFUSED, arb_arbitrator=OK, arb_admin=OK), assigned=REFUSED
     ),
-    "intake:accept": _case_row("POST", INTAKE_DECIDERS, assigned=REFUSED),
+    "intake:accept": _case_row("POST", INTAKE_DECIDERS, assigned=REFUSED, data=_intake_data()),
     "intake:route-to-mediation": _case_row(
         "POST",
         INTAKE_DECIDERS,
         assigned=REFUSED,
-        data=lambda world, case: {"claimant_consented": "on"},
+        data=_intake_data(claimant_consented="on"),
     ),
     "intake:refuse": _case_row(
         "POST",
         INTAKE_DECIDERS,
         assigned=REFUSED,
-        data=lambda world, case: {"reason": "不属于劳动人事争议处理范围"},
+        data=_intake_data(reason="不属于劳动人事争议处理范围"),
     ),
     "intake:request-material": _case_row(
         "POST",
         INTAKE_DECIDERS,
         assigned=REFUSED,
-        data=lambda world, case: {"missing": "请补充劳动关系证明"},
+        data=_intake_data(missing="请补充劳动关系证明"),
     ),
 }
 MATRIX.update(INTAKE_ROWS)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import importlib
 import re
-import time
 from collections.abc import Callable
 from unittest import mock
 
@@ -15,7 +14,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
@@ -25,7 +23,6 @@ from portal.cases.secret_hashing import secret_matches
 from portal.cases.services import ACCEPTANCE_POLICY, intake
 from portal.cases.services.intake import (
     AWARD_POLICY,
-    INTAKE_AGENCY_MAX_AGE,
     StoredFile,
     case_accept,
     case_file,
@@ -34,12 +31,10 @@ from portal.cases.services.intake import (
     case_request_material,
     case_route_to_mediation,
     claimant_case_get,
-    intake_agency,
 )
 from portal.core.deadlines import deadline_for
 from portal.core.errors import ApplicationError
 from portal.core.models import (
-    Agency,
     AuditEvent,
     Deadline,
     Document,
@@ -127,7 +122,6 @@ def test_the_series_continues_after_the_numbers_the_old_counter_handed_out():
     from types import SimpleNamespace
 
     from django.apps import apps
-    from django.db import connection
 
     migration = importlib.import_module("portal.cases.migrations.0004_tracking_ticket")
     NumberSequence.objects.create(agency=agency("arbitration"), series="filing", year=2026, last=41)
@@ -181,45 +175,6 @@ def test_a_filing_with_an_invalid_id_number_creates_nothing():
     assert not Employer.objects.exists()
     assert not Claimant.objects.exists()
     assert not NumberSequence.objects.exists()
-
-
-# --- the intake agency, kept per process ---------------------------------------------------------
-
-
-def test_the_committee_is_read_once_for_many_filings(django_assert_num_queries):
-    with django_assert_num_queries(1):
-        first = intake_agency()
-    with django_assert_num_queries(0):
-        second = intake_agency()
-    assert first.pk == second.pk == agency("arbitration").pk
-    assert first is not second  # each caller may change its own
-
-
-def test_a_change_saved_in_this_process_is_seen_at_once():
-    intake_agency()
-    committee = agency("arbitration")
-    committee.name = "某区劳动人事争议仲裁委员会（新名）"
-    committee.save()
-    assert intake_agency().name == "某区劳动人事争议仲裁委员会（新名）"
-
-
-def test_a_change_made_elsewhere_is_seen_once_the_copy_is_a_minute_old(monkeypatch):
-    started = intake_agency().name
-    # Another process's save sends no signal here: as an update() does not.
-    Agency.objects.filter(code=Agency.ARBITRATION).update(name="改名后的仲裁委")
-    assert intake_agency().name == started
-    now = time.monotonic()
-    monkeypatch.setattr(intake.time, "monotonic", lambda: now + INTAKE_AGENCY_MAX_AGE)
-    assert intake_agency().name == "改名后的仲裁委"
-
-
-def test_filings_after_the_first_do_not_read_the_committee_again():
-    file_case()
-    with CaptureQueriesContext(connection) as captured:
-        file_case()
-    agency_table = Agency._meta.db_table
-    assert not [q for q in captured.captured_queries if f'FROM "{agency_table}"' in q["sql"]]
-    assert Case.objects.filter(agency__code=Agency.ARBITRATION).count() == 2
 
 
 # --- the duplicate flag ------------------------------------------------------------------------
@@ -636,8 +591,6 @@ def test_the_transitions_table_allows_exactly_the_intake_moves():
 @pytest.mark.django_db(transaction=True)
 def test_two_deciders_accepting_one_filing_at_once_number_it_once():
     import threading
-
-    from django.db import connection
 
     from portal.core.bootstrap import seed_reference_data
     from portal.core.models import Role, User

@@ -335,7 +335,9 @@ def test_a_removed_file_is_deleted(filer):
 
 
 def _fail_at_the_case_audit():
-    return mock.patch("portal.cases.services.audit_record", side_effect=RuntimeError("gone"))
+    return mock.patch(
+        "portal.cases.services.register.audit_record", side_effect=RuntimeError("gone")
+    )
 
 
 def _fail_after_everything_was_written():
