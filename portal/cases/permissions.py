@@ -71,6 +71,11 @@ def cases_visible_to(user: User, perm: str = CasePerm.VIEW):  # type: ignore[no-
 # --- role rules ----------------------------------------------------------------------------------
 
 
+def has_working_role(user: User) -> bool:
+    """A working role (not a read-only leader): who may be assigned to work a case."""
+    return has_role(user, *WORKING_ROLES)
+
+
 def can_work(user: User, case: Case) -> bool:
     """Hold a working role (not a read-only leader) and the work permission on the case."""
     if not has_role(user, *WORKING_ROLES):

@@ -11,14 +11,13 @@ from portal.core.errors import ApplicationError
 from portal.core.models import Agency, Appointment, User
 from portal.core.notifications import notify
 from portal.core.people import appointment_valid_for
-from portal.core.roles import has_role
 
 from ..models import Case, CaseAssignment
 from ..permissions import (
-    WORKING_ROLES,
     can_manage,
     grant_case_to_agency,
     grant_case_to_user,
+    has_working_role,
     revoke_case_from_agency,
     revoke_case_from_user,
 )
@@ -69,7 +68,7 @@ def case_assign(*, actor: User, case: Case, assignee: User) -> CaseAssignment:
     case = Case.objects.select_for_update().select_related("agency").get(pk=case.pk)
     appointment: Appointment | None = None
     if assignee.agency == case.agency:
-        if not has_role(assignee, *WORKING_ROLES):
+        if not has_working_role(assignee):
             raise ApplicationError(_("This person holds no working role."), field="assignee")
     else:
         appointment = appointment_valid_for(assignee, case.agency, day=timezone.localdate())

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.cases import selectors as case_selectors
@@ -41,6 +42,13 @@ _FORMS: dict[Move, tuple[str, type[forms.Form]]] = {
 }
 
 
+# The queue's tabs: the filings awaiting the committee.
+_QUEUES = {
+    CaseStatus.FILED: gettext_lazy("Awaiting a decision"),
+    CaseStatus.MATERIAL_REQUESTED: gettext_lazy("Waiting for material"),
+}
+
+
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user = portal_user(request)
@@ -48,18 +56,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(INTAKE_REFUSAL))
         return redirect("core:home")
     status = request.GET.get("status", CaseStatus.FILED)
+    status = status if status in INTAKE_OPEN else CaseStatus.FILED
     cases = list(selectors.intake_queue(user=user, status=status)[:200])
     for case in cases:
         case.days_left = selectors.days_left(case.due_on)  # type: ignore[attr-defined]
-    return render(
-        request,
-        "intake/queue.html",
-        {
-            "cases": cases,
-            "counts": selectors.intake_counts(user=user),
-            "status": status if status in INTAKE_OPEN else CaseStatus.FILED,
-        },
-    )
+    counts = selectors.intake_counts(user=user)
+    tabs = [
+        {"status": tab, "label": label, "count": counts[tab], "current": tab == status}
+        for tab, label in _QUEUES.items()
+    ]
+    context = {"cases": cases, "counts": counts, "status": status, "tabs": tabs}
+    return render(request, "intake/queue.html", context)
 
 
 def _initial(case: Case, move: Move) -> dict[str, Any]:
