@@ -543,6 +543,7 @@ def test_supplied_material_sends_the_case_back_to_the_queue_with_a_new_five_day_
         CaseStatus.MATERIAL_REQUESTED,
         CaseStatus.FILED,
     )
+    assert event.actor_label == "申请人"  # the history names the claimant
     assert {n.recipient for n in Notification.objects.all()} == {arbitrator, arbitration_admin}
 
 
