@@ -46,9 +46,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stdnum.cn import ric, uscc
+from stdnum.cn import ric
 
 from bench import common
+from portal.core.validators import complete_credit_code, complete_resident_id
 
 # Completed filings prepared per second of the timed phase, all clients together (the clients
 # share them: submit_load): two and a half times the target's 100 submits/s.
@@ -79,14 +80,14 @@ class IdNumbers:
             n, self._next = self._next, self._next + 1
         born = self._start + datetime.timedelta(days=n // 1000)
         body = f"440105{born:%Y%m%d}{n % 1000:03d}"
-        number = body + ric.calc_check_digit(body + "0")
+        number = complete_resident_id(body)
         ric.validate(number)
         return number
 
 
 def credit_code() -> str:
     body = f"91440105MA{random.randrange(10**7):07d}"
-    return body + uscc.calc_check_digit(body)
+    return complete_credit_code(body)
 
 
 @dataclass

@@ -130,25 +130,25 @@ def ensure_database(scale: str, *, fresh: bool) -> bool:
 
 
 def credit_codes(count: int, rng: random.Random) -> list[str]:
-    from stdnum.cn import uscc
+    from portal.core.validators import complete_credit_code
 
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     codes: set[str] = set()
     while len(codes) < count:
         body = "9144" + f"{rng.randrange(100):02d}" + "".join(rng.choices(alphabet, k=11))
-        codes.add(body + uscc.calc_check_digit(body))
+        codes.add(complete_credit_code(body))
     return sorted(codes)
 
 
 def resident_ids(count: int, rng: random.Random) -> list[str]:
-    from stdnum.cn import ric
+    from portal.core.validators import complete_resident_id
 
     regions = ["440105", "440106", "440111", "510322", "430426", "452123", "360121", "421003"]
     out = []
     for _ in range(count):
         born = datetime.date(1965, 1, 1) + datetime.timedelta(days=rng.randrange(14000))
         body = f"{rng.choice(regions)}{born:%Y%m%d}{rng.randrange(1000):03d}"
-        out.append(body + ric.calc_check_digit(body + "0"))
+        out.append(complete_resident_id(body))
     return out
 
 

@@ -54,17 +54,6 @@ def _fresh_calendar_snapshot():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_intake_agency():
-    """The process's copy of the arbitration committee is a row that a test's rollback
-    removes."""
-    from portal.cases.services.intake import intake_agency_forget
-
-    intake_agency_forget()
-    yield
-    intake_agency_forget()
-
-
-@pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
     """Uploads and documents of a test go to its own folder."""
     settings.STORAGES = {

@@ -7,24 +7,24 @@ import itertools
 from decimal import Decimal
 
 import factory
-from stdnum.cn import ric, uscc
 
 from portal.cases.models import Case
 from portal.cases.services import CaseData, ClaimantData, ClaimData, EmployerData, case_create
 from portal.core.models import Agency, User
 from portal.core.people import membership_set
+from portal.core.validators import complete_credit_code, complete_resident_id
 
 _serial = itertools.count(100)
 
 
 def valid_resident_id(region: str = "440105", born: str = "19900101") -> str:
     body = f"{region}{born}{next(_serial) % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return complete_resident_id(body)
 
 
 def valid_credit_code() -> str:
     body = f"91440105MA{next(_serial):07d}"
-    return body + uscc.calc_check_digit(body)
+    return complete_credit_code(body)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

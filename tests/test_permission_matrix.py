@@ -15,7 +15,6 @@ next cell.
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +30,6 @@ from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from PIL import Image
 
 from portal.cases.models import Case, Evidence
 from portal.cases.pdf import CASE_SUMMARY
@@ -43,7 +41,7 @@ from portal.core.people import appointment_create
 from portal.messaging.services import conversation_for_case, message_send
 
 from .factories import UserFactory, make_case, member
-from .helpers import refusals
+from .helpers import png_bytes, refusals
 from .meetings.matrix import MeetingWorld, build_meetings
 from .referrals.builders import draft as referral_draft
 from .referrals.builders import drive as referral_drive
@@ -428,29 +426,36 @@ MATRIX.update(KIOSK_ROWS)
 # Intake: arbitrators and arbitration admins decide on their committee's filings; everyone else
 # is told so, on their own agency's cases too; another agency's case is a 404 as always.
 INTAKE_DECIDERS = by_role(REFUSED, arb_arbitrator=REDIRECT, arb_admin=REDIRECT)
+
+
+def _intake_data(**fields: str) -> Callable[[World, Case | None], dict[str, Any]]:
+    """The move's form as the decision page posts it: with the case's version."""
+    return lambda world, case: {"version": case.version if case else 1, **fields}
+
+
 INTAKE_ROWS: dict[str, Row] = {
     "intake:queue": Row("GET", by_role(REFUSED, arb_arbitrator=OK, arb_admin=OK, anonymous=LOGIN)),
     "intake:detail": _case_row(
         "GET", by_role(REFUSED, arb_arbitrator=OK, arb_admin=OK), assigned=REFUSED
     ),
-    "intake:accept": _case_row("POST", INTAKE_DECIDERS, assigned=REFUSED),
+    "intake:accept": _case_row("POST", INTAKE_DECIDERS, assigned=REFUSED, data=_intake_data()),
     "intake:route-to-mediation": _case_row(
         "POST",
         INTAKE_DECIDERS,
         assigned=REFUSED,
-        data=lambda world, case: {"claimant_consented": "on"},
+        data=_intake_data(claimant_consented="on"),
     ),
     "intake:refuse": _case_row(
         "POST",
         INTAKE_DECIDERS,
         assigned=REFUSED,
-        data=lambda world, case: {"reason": "不属于劳动人事争议处理范围"},
+        data=_intake_data(reason="不属于劳动人事争议处理范围"),
     ),
     "intake:request-material": _case_row(
         "POST",
         INTAKE_DECIDERS,
         assigned=REFUSED,
-        data=lambda world, case: {"missing": "请补充劳动关系证明"},
+        data=_intake_data(missing="请补充劳动关系证明"),
     ),
 }
 MATRIX.update(INTAKE_ROWS)
@@ -590,12 +595,6 @@ ADMIN_PUBLIC = {"admin:login"}
 
 
 # --- the world -----------------------------------------------------------------------------------
-
-
-def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @dataclass

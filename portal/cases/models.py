@@ -24,9 +24,8 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-# The legal moves; each is made by one service (portal.cases.services, the intake moves in
-# portal.cases.services.intake: case_accept, case_route_to_mediation, case_refuse,
-# case_request_material and the claimant's case_material_supply).
+# The legal moves. Who makes each, and by which service, is the move table
+# (portal.cases.permissions.MOVES), which has one rule for every edge here.
 INTAKE_OPEN = (CaseStatus.FILED, CaseStatus.MATERIAL_REQUESTED)
 TRANSITIONS: dict[str, set[str]] = {
     CaseStatus.FILED: {
@@ -139,6 +138,9 @@ class Case(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Raised by every move (portal.cases.permissions.MOVES): a page showing an older version
+    # may not act on it.
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

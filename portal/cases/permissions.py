@@ -2,12 +2,19 @@
 
 Visibility (object permissions): the owning agency's group gets view and change; a
 co-handling agency's group gets view and change while it co-handles; a person assigned
-through an appointment gets view and change personally. Role rules are checked in services.
+through an appointment gets view and change personally.
+
+Role rules: the case's moves are data (MOVES, one rule for every edge of models.TRANSITIONS);
+the rules of the other writes (registering, working, managing a case) are the `can_*`
+functions below. Services check them; views only use them to show the right buttons.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import Agency, Role, User
 from portal.core.permissions import (
@@ -19,8 +26,10 @@ from portal.core.permissions import (
     scoped_queryset,
 )
 from portal.core.roles import has_role
+from portal.core.transitions import MoveTable, internal, rule
 
-from .models import Case
+from .models import INTAKE_OPEN, Case, Evidence
+from .models import CaseStatus as S
 
 
 class CasePerm(StrEnum):
@@ -31,6 +40,12 @@ class CasePerm(StrEnum):
 AGENCY_PERMS = ["view_case", "change_case"]
 PERSONAL_PERMS = ["view_case", "change_case"]
 WORKING_ROLES = (Role.MEDIATOR, Role.ARBITRATOR, Role.INSPECTOR, Role.LIAISON, Role.AGENCY_ADMIN)
+# The committee decides on acceptance (《劳动争议调解仲裁法》 art. 29): its arbitrators and
+# administrators.
+INTAKE_ROLES = (Role.ARBITRATOR, Role.AGENCY_ADMIN)
+
+
+# --- loaders -------------------------------------------------------------------------------------
 
 
 def access_case(user: User, pk: object, perm: str = CasePerm.VIEW) -> Case:
@@ -38,8 +53,27 @@ def access_case(user: User, pk: object, perm: str = CasePerm.VIEW) -> Case:
     return load_or_404(user, perm, Case.objects.select_related("agency", "employer"), pk)
 
 
+def access_evidence(user: User, pk: int | str, perm: str = CasePerm.VIEW) -> Evidence:
+    """The evidence file, if the user may see its case (or work it); 404 otherwise."""
+    queryset = Evidence.objects.filter(case__in=cases_visible_to(user, perm))
+    try:
+        return queryset.get(pk=pk)
+    except (Evidence.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+# Untyped on purpose: callers filter it with nullable keys (a referral's case_id), which the
+# stubs' lookup check refuses on a typed QuerySet.
 def cases_visible_to(user: User, perm: str = CasePerm.VIEW):  # type: ignore[no-untyped-def]
     return scoped_queryset(user, perm, Case.objects.all())
+
+
+# --- role rules ----------------------------------------------------------------------------------
+
+
+def has_working_role(user: User) -> bool:
+    """A working role (not a read-only leader): who may be assigned to work a case."""
+    return has_role(user, *WORKING_ROLES)
 
 
 def can_work(user: User, case: Case) -> bool:
@@ -49,14 +83,96 @@ def can_work(user: User, case: Case) -> bool:
     return cases_visible_to(user, CasePerm.WORK).filter(pk=case.pk).exists()
 
 
-def can_register(user: User) -> bool:
-    """Staff with a working role register cases for their own agency."""
-    return user.agency is not None and has_role(user, *WORKING_ROLES)
+def can_register(user: User, agency: Agency | None = None) -> bool:
+    """Staff with a working role register cases for their own agency (`agency`, if given)."""
+    if agency is None:
+        return user.agency is not None and has_role(user, *WORKING_ROLES)
+    return has_role(user, *WORKING_ROLES, agency=agency)
 
 
 def can_manage(user: User, case: Case) -> bool:
     """An admin of the owning agency."""
     return has_role(user, Role.AGENCY_ADMIN, agency=case.agency)
+
+
+def can_decide_intake(user: User, case: Case | None = None) -> bool:
+    """Arbitrators and administrators of the arbitration committee; for a case, of the
+    committee that owns it (the bureau's cases do not go through arbitration intake)."""
+    agency = user.agency
+    if agency is None or agency.code != Agency.ARBITRATION:
+        return False
+    if case is not None and case.agency_id != agency.pk:
+        return False
+    return has_role(user, *INTAKE_ROLES)
+
+
+# --- the moves -----------------------------------------------------------------------------------
+
+
+class Move(StrEnum):
+    # the committee's intake moves (portal.cases.services.intake)
+    ACCEPT = "accept"
+    ROUTE_TO_MEDIATION = "route_to_mediation"
+    REFUSE = "refuse"
+    REQUEST_MATERIAL = "request_material"
+    # the claimant's: no account, so no role rule here; the status page's loader
+    # (portal.kiosk.permissions.access_claimant_case) checked the tracking number and secret
+    MATERIAL_SUPPLY = "material_supply"
+    # made by other flows, which check their own role rules (portal.cases.services.moves)
+    MEDIATION_START = "mediation_start"
+    MEDIATION_FAIL = "mediation_fail"
+    MEDIATION_FAIL_TO_ARBITRATION = "mediation_fail_to_arbitration"
+    # legal moves no flow of the portal makes yet (arbitration and closing are recorded
+    # outside it); stated so that the table is the whole lifecycle
+    MEDIATION_RETURN = "mediation_return"
+    ARBITRATE = "arbitrate"
+    CLOSE = "close"
+
+
+INTAKE_REFUSAL = _(
+    "Only arbitrators and administrators of the arbitration committee decide on intake."
+)
+
+
+def _decider(user: User, case: Case) -> bool:
+    return can_decide_intake(user, case)
+
+
+MOVES: MoveTable[Case] = MoveTable(
+    model=Case,
+    audit_prefix="case",
+    select_related=("agency", "employer"),
+    stale=_("The case changed meanwhile; reload the page."),
+    wrong_state=_("This cannot be done while the case is “%(status)s”."),
+    moves={
+        Move.ACCEPT: rule(INTAKE_OPEN, S.ACCEPTED, _decider, INTAKE_REFUSAL),
+        Move.ROUTE_TO_MEDIATION: rule(INTAKE_OPEN, S.MEDIATION_PENDING, _decider, INTAKE_REFUSAL),
+        Move.REFUSE: rule(INTAKE_OPEN, S.REFUSED, _decider, INTAKE_REFUSAL),
+        # Asked once, all at once (一次性告知): not again while the claimant has not answered.
+        Move.REQUEST_MATERIAL: rule({S.FILED}, S.MATERIAL_REQUESTED, _decider, INTAKE_REFUSAL),
+        Move.MATERIAL_SUPPLY: rule({S.MATERIAL_REQUESTED}, S.FILED, internal),
+        # portal.mediation opens a mediation on a routed or an accepted case
+        Move.MEDIATION_START: rule({S.MEDIATION_PENDING, S.ACCEPTED}, S.MEDIATING, internal),
+        # a failed mediation: a case routed at intake goes back to the queue, an accepted one
+        # on to arbitration (art. 14)
+        Move.MEDIATION_FAIL: rule({S.MEDIATING}, S.FILED, internal),
+        Move.MEDIATION_FAIL_TO_ARBITRATION: rule({S.MEDIATING}, S.ARBITRATING, internal),
+        Move.MEDIATION_RETURN: rule({S.MEDIATION_PENDING}, S.FILED, internal),
+        Move.ARBITRATE: rule({S.ACCEPTED}, S.ARBITRATING, internal),
+        Move.CLOSE: rule(
+            {S.MEDIATION_PENDING, S.ACCEPTED, S.MEDIATING, S.ARBITRATING}, S.CLOSED, internal
+        ),
+    },
+)
+INTAKE_MOVES = (Move.ACCEPT, Move.ROUTE_TO_MEDIATION, Move.REFUSE, Move.REQUEST_MATERIAL)
+
+
+def available_moves(user: User, case: Case) -> set[str]:
+    """The moves the user may make now: the buttons of the intake desk and the case page."""
+    return MOVES.available(user, case)
+
+
+# --- grants --------------------------------------------------------------------------------------
 
 
 def grant_case_to_agency(case: Case, agency: Agency) -> None:

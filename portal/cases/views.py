@@ -2,18 +2,18 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from django import forms
 from django.contrib import messages
-from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.core.documents import document_request
 from portal.core.errors import ApplicationError
-from portal.core.http import report_error
-from portal.core.models import User
+from portal.core.http import portal_user, post_move, report_error
 
 from . import selectors, services
 from .forms import (
@@ -24,9 +24,18 @@ from .forms import (
     ClaimFormSet,
     EvidenceForm,
 )
-from .models import Evidence
+from .models import Case, Claimant
 from .pdf import CASE_SUMMARY
-from .permissions import CasePerm, access_case, can_manage, can_register, can_work
+from .permissions import (
+    INTAKE_MOVES,
+    CasePerm,
+    access_case,
+    access_evidence,
+    available_moves,
+    can_manage,
+    can_register,
+    can_work,
+)
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -42,24 +51,40 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_list.html", context)
 
 
-def case_detail(
-    request: HttpRequest, pk: int, revealed: list | None = None, forms: dict | None = None
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, access_case(portal_user(request), pk))
+
+
+def _detail(
+    request: HttpRequest,
+    case: Case,
+    *,
+    revealed: list[Claimant] | None = None,
+    bound: tuple[str, forms.Form] | None = None,
 ) -> HttpResponse:
-    case = selectors.case_detail(access_case(request.user, pk))  # type: ignore[arg-type]
-    user: User = request.user  # type: ignore[assignment]
-    manage = can_manage(user, case)
-    forms = forms or {}
+    """The case's page; `bound` is the form (evidence, assign) that was refused, shown as typed."""
+    user = portal_user(request)
+    case = selectors.case_detail(case)
+    work, manage = can_work(user, case), can_manage(user, case)
+    refused_key, refused_form = bound if bound else ("", None)
+    if refused_form is not None and not {"evidence": work, "assign": manage}[refused_key]:
+        # The page does not offer this user the form (a leader's, a non-admin's): the refusal
+        # is told as a message instead.
+        messages.error(request, _errors(refused_form))
     context = {
         "case": case,
         "revealed": revealed,
         "history": selectors.case_history(case)[:100],
         "deadlines": selectors.case_deadlines(case),
         "documents": selectors.case_documents(case),
-        "can_work": can_work(user, case),
+        "can_work": work,
         "can_manage": manage,
-        "evidence_form": forms.get("evidence") or EvidenceForm(),
+        "intake_desk": bool(available_moves(user, case) & set(INTAKE_MOVES)),
+        "evidence_form": refused_form if refused_key == "evidence" else EvidenceForm(),
         "assign_form": (
-            forms.get("assign") or AssignForm(candidates=selectors.case_assign_candidates(case))
+            refused_form
+            if refused_key == "assign"
+            else AssignForm(candidates=selectors.case_assign_candidates(case))
         )
         if manage
         else None,
@@ -67,8 +92,12 @@ def case_detail(
     return render(request, "cases/case_detail.html", context)
 
 
+def _errors(form: forms.Form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
 def case_create(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = portal_user(request)
     if not can_register(user):
         messages.error(request, _("Only staff with a working role can register cases."))
         return redirect("cases:list")
@@ -93,42 +122,38 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def case_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access_case(request.user, pk, CasePerm.WORK)  # type: ignore[arg-type]
+    # Not a move: the whole numbers are shown on this response only, so there is nothing to
+    # redirect to.
+    user = portal_user(request)
+    case = access_case(user, pk, CasePerm.WORK)
     try:
-        revealed = services.case_reveal_personal_info(actor=request.user, case=case)  # type: ignore[arg-type]
+        revealed = services.case_reveal_personal_info(actor=user, case=case)
     except ApplicationError as error:
         report_error(request, error)
         return redirect("cases:detail", pk=case.pk)
-    return case_detail(request, case.pk, revealed=revealed)
+    return _detail(request, case, revealed=revealed)
 
 
 @require_POST
 def case_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access_case(request.user, pk, CasePerm.WORK)  # type: ignore[arg-type]
-    form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.case_evidence_add(
-                actor=request.user,  # type: ignore[arg-type]
-                case=case,
-                upload=form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-            )
-        except ApplicationError as error:
-            if error.field is None:  # the action was refused: say so on the page, which may
-                # not even show this form (a leader's, a non-admin's)
-                report_error(request, error)
-                return redirect("cases:detail", pk=case.pk)
-            report_error(request, error, form)
-        else:
-            messages.success(request, _("Evidence added."))
-            return redirect("cases:detail", pk=case.pk)
-    return case_detail(request, case.pk, forms={"evidence": form})
+    user = portal_user(request)
+    case = access_case(user, pk, CasePerm.WORK)
+    return post_move(
+        request,
+        form=EvidenceForm(request.POST, request.FILES),
+        perform=lambda data: services.case_evidence_add(
+            actor=user, case=case, upload=data["file"], description=data["description"]
+        ),
+        done=_("Evidence added."),
+        then=reverse("cases:detail", kwargs={"pk": case.pk}),
+        page=lambda form: _detail(request, access_case(user, pk), bound=("evidence", form)),
+    )
 
 
 def case_evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponseBase:
-    case = access_case(request.user, pk)  # type: ignore[arg-type]
-    evidence = get_object_or_404(Evidence, pk=evidence_pk, case=case)
+    evidence = access_evidence(portal_user(request), evidence_pk)
+    if evidence.case_id != pk:
+        raise Http404
     # The saved name carries the extension of the checked type; the uploader's name may not
     # ("photo.html" holding a PNG must not come back as an .html file).
     stem = PurePosixPath(evidence.original_name).stem or "evidence"
@@ -152,22 +177,13 @@ def case_summary_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access_case(request.user, pk, CasePerm.WORK)  # type: ignore[arg-type]
-    form = AssignForm(request.POST, candidates=selectors.case_assign_candidates(case))
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                services.case_assign(
-                    actor=request.user,  # type: ignore[arg-type]
-                    case=case,
-                    assignee=form.cleaned_data["assignee"],
-                )
-        except ApplicationError as error:
-            if error.field is None:  # as in case_evidence_add
-                report_error(request, error)
-                return redirect("cases:detail", pk=case.pk)
-            report_error(request, error, form)
-        else:
-            messages.success(request, _("Assigned."))
-            return redirect("cases:detail", pk=case.pk)
-    return case_detail(request, case.pk, forms={"assign": form})
+    user = portal_user(request)
+    case = access_case(user, pk, CasePerm.WORK)
+    return post_move(
+        request,
+        form=AssignForm(request.POST, candidates=selectors.case_assign_candidates(case)),
+        perform=lambda data: services.case_assign(actor=user, case=case, assignee=data["assignee"]),
+        done=_("Assigned."),
+        then=reverse("cases:detail", kwargs={"pk": case.pk}),
+        page=lambda form: _detail(request, access_case(user, pk), bound=("assign", form)),
+    )

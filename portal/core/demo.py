@@ -7,11 +7,11 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.utils import timezone
-from stdnum.cn import ric, uscc
 
 from .bootstrap import seed_reference_data
 from .models import Agency, AppointmentKind, Role, User
 from .people import appointment_create, membership_set
+from .validators import complete_credit_code, complete_resident_id
 
 # username, full name, agency, roles, title
 DEMO_USERS = [
@@ -51,12 +51,10 @@ ADMIN_MODEL_PERMS = [
 
 
 def resident_id(region: str, born: str, serial: str) -> str:
-    body = f"{region}{born}{serial}"
-    return body + ric.calc_check_digit(body + "0")  # the library ignores the last character
+    return complete_resident_id(f"{region}{born}{serial}")
 
 
-def credit_code(body17: str) -> str:
-    return body17 + uscc.calc_check_digit(body17)
+credit_code = complete_credit_code
 
 
 def seed() -> dict[str, User]:

@@ -71,7 +71,7 @@ def rule(
     return Rule(frozenset(sources), target, allowed, refusal, when)
 
 
-# Every table, by its audit prefix: the documentation and the tests walk them all.
+# Every table, by its name: the documentation and the tests walk them all.
 TABLES: dict[str, MoveTable[Any]] = {}
 
 
@@ -88,6 +88,8 @@ class MoveTable(Generic[T]):
         wrong_state: Promise | str,
         select_related: Sequence[str] = (),
         status_field: str = "status",
+        name: str = "",
+        audit_on: Callable[[T], models.Model] | None = None,
     ) -> None:
         self.model = model
         self.moves = dict(moves)
@@ -97,7 +99,11 @@ class MoveTable(Generic[T]):
         self.select_related = tuple(select_related)
         self.status_field = status_field
         self.versioned = any(f.name == "version" for f in model._meta.get_fields())
-        TABLES[audit_prefix] = self
+        # The history the move is written into: the object's own, or its parent's (a session's
+        # moves belong to its mediation's history).
+        self.audit_on = audit_on
+        self.name = name or audit_prefix
+        TABLES[self.name] = self
 
     # --- reads: what the pages ask ---------------------------------------------------------
 
@@ -167,9 +173,11 @@ class MoveTable(Generic[T]):
         fields: Sequence[str] = (),
         note: str = "",
         after_commit: Sequence[Callable[[], Any]] = (),
+        actor_label: str = "",
     ) -> None:
         """Make the move: the target state, a new version, the audit event, the side effects
-        once the transaction commits."""
+        once the transaction commits. `actor_label` names an actor without an account (the
+        claimant) in the audit row."""
         rule = self.moves[move]
         before = getattr(obj, self.status_field)
         after = before if rule.target is None else rule.target
@@ -184,10 +192,11 @@ class MoveTable(Generic[T]):
         audit_record(
             actor=actor,
             action=f"{self.audit_prefix}.{move}",
-            obj=obj,
+            obj=obj if self.audit_on is None else self.audit_on(obj),
             status_before=before,
             status_after=after,
             note=note,
+            actor_label=actor_label,
         )
         for effect in after_commit:
             transaction.on_commit(effect)
@@ -211,7 +220,7 @@ def table_markdown(table: MoveTable[Any]) -> str:
             sources = ", ".join(labels[s] for s in sorted(rule.sources))
             target = "(unchanged)" if rule.target is None else labels[rule.target]
             who = (
-                "another flow's service, after its own check"
+                "internal: made by a service for the claimant, a task or another flow"
                 if rule.is_internal
                 else str(rule.refusal)
             )

@@ -53,3 +53,15 @@ def validate_phone(value: str) -> None:
             _("Enter an 11-digit mobile number or a landline with its area code."),
             code="invalid_phone",
         )
+
+
+def complete_resident_id(body17: str) -> str:
+    """The 18-character resident ID number whose first 17 characters are `body17` (demo data,
+    fixtures): the check character computed as the standard defines it."""
+    return body17 + ric.calc_check_digit(body17 + "0")  # the library ignores the last character
+
+
+def complete_credit_code(body17: str) -> str:
+    """The unified social credit code whose first 17 characters are `body17`, with its check
+    character."""
+    return body17 + uscc.calc_check_digit(body17)

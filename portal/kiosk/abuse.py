@@ -10,9 +10,7 @@ import hashlib
 import hmac
 import math
 import time
-import weakref
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -46,9 +44,9 @@ def _key(rule: str, ident: str, window_start: int) -> str:
 
 
 def rate_hits(checks: dict[str, list[str]]) -> Limited | None:
-    """Count one attempt under each rule for each of its identifiers, in one round trip to
-    Redis; the first counter over its limit, in the order given, is returned (the attempt is
-    counted all the same: hammering keeps the window closed)."""
+    """Count one attempt under each rule for each of its identifiers; the first counter over
+    its limit, in the order given, is returned (the attempt is counted all the same:
+    hammering keeps the window closed)."""
     now = int(time.time())
     counters: list[tuple[str, str, int, int]] = []  # rule, key, limit, end of the window
     for rule, idents in checks.items():
@@ -66,20 +64,10 @@ def rate_hits(checks: dict[str, list[str]]) -> Limited | None:
 def _increment(counters: list[tuple[str, int]]) -> list[int]:
     """Add one to each (key, timeout) counter, created at 0 with its timeout; the new counts.
 
-    On Redis one MULTI/EXEC: SET NX EX and INCR for each, so no counter is left without its
-    timeout (B6 in bench/: a kiosk surge counts two or more per filing). Django's RedisCache
-    keeps its redis-py client behind `_cache`; the other caches count one key at a time."""
-    redis_client = _redis_client()
-    if redis_client is not None:
-        with redis_client.pipeline(transaction=True) as pipe:
-            for key, timeout in counters:
-                full_key = cache.make_and_validate_key(key)
-                pipe.set(full_key, 0, nx=True, ex=timeout)
-                pipe.incr(full_key)
-            return [int(count) for count in pipe.execute()[1::2]]
+    add() creates a counter atomically with its timeout (SET NX EX on Redis) and incr() keeps
+    that timeout, so no counter outlives its window."""
     counts: list[int] = []
     for key, timeout in counters:
-        # add() is atomic on locmem too: the first attempt creates the counter.
         cache.add(key, 0, timeout=timeout)
         try:
             counts.append(cache.incr(key))
@@ -87,22 +75,6 @@ def _increment(counters: list[tuple[str, int]]) -> list[int]:
             cache.add(key, 1, timeout=timeout)
             counts.append(1)
     return counts
-
-
-# Django's RedisCache builds a redis-py client (its command table included) for every call;
-# the counters keep the one they asked for, per cache connection (per thread), on its pool.
-_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-
-
-def _redis_client() -> Any | None:
-    backend = getattr(cache, "_cache", None)
-    get_client = getattr(backend, "get_client", None)
-    if get_client is None:
-        return None
-    client = _clients.get(backend)
-    if client is None:
-        client = _clients[backend] = get_client(write=True)
-    return client
 
 
 def request_ip(request: HttpRequest) -> str:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from portal.cases.services.intake import can_decide_intake
+from portal.cases.permissions import can_decide_intake
 
 
 def intake(request: HttpRequest) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from stdnum.cn import ric, uscc
 
 from portal.cases.models import PUBLIC_CHANNELS, Case, CaseChannel, Claimant
 from portal.cases.services import CaseData, ClaimantData, ClaimData, EmployerData
@@ -23,20 +22,12 @@ from portal.cases.services.intake import (
     case_route_to_mediation,
 )
 from portal.core.models import User
+from portal.core.validators import complete_credit_code, complete_resident_id
 
-
-def _id(body17: str) -> str:
-    return body17 + ric.calc_check_digit(body17 + "0")
-
-
-def _code(body17: str) -> str:
-    return body17 + uscc.calc_check_digit(body17)
-
-
-_WORKER = _id("44010519880615231")
+_WORKER = complete_resident_id("44010519880615231")
 _SITE = (
     "广州市海珠区新港建筑工程有限公司",
-    _code("91440105MA5K00011"),
+    complete_credit_code("91440105MA5K00011"),
     "广州市海珠区新港东路1000号",
 )
 
@@ -70,12 +61,17 @@ DEMO_FILINGS: list[dict[str, Any]] = [
         "channel": CaseChannel.ONLINE,
         "employer": (
             "广州海珠万家超市有限公司",
-            _code("91440105MA5K00022"),
+            complete_credit_code("91440105MA5K00022"),
             "广州市海珠区工业大道南88号",
         ),
         "claims": [("compensation", "12000.00", None, None)],
         "claimants": [
-            ("罗美玲", _id("45012219930402562"), "13560001003", "广州市海珠区南石头街5号")
+            (
+                "罗美玲",
+                complete_resident_id("45012219930402562"),
+                "13560001003",
+                "广州市海珠区南石头街5号",
+            )
         ],
         "facts": "申请人在超市做收银员两年，被口头辞退，未支付经济补偿。",
         "mediation": False,
@@ -87,12 +83,22 @@ DEMO_FILINGS: list[dict[str, Any]] = [
         "channel": CaseChannel.KIOSK,
         "employer": (
             "广州市海珠区顺通快递服务有限公司",
-            _code("91440105MA5K00033"),
+            complete_credit_code("91440105MA5K00033"),
             "广州市海珠区昌岗中路66号",
         ),
         "claimants": [
-            ("韦国强", _id("45012219900101333"), "13560001004", "广州市海珠区昌岗街20号"),
-            ("蒙小燕", _id("45012219920808244"), "13560001005", "广州市海珠区昌岗街20号"),
+            (
+                "韦国强",
+                complete_resident_id("45012219900101333"),
+                "13560001004",
+                "广州市海珠区昌岗街20号",
+            ),
+            (
+                "蒙小燕",
+                complete_resident_id("45012219920808244"),
+                "13560001005",
+                "广州市海珠区昌岗街20号",
+            ),
         ],
         "claims": [
             ("overtime", "8800.00", "2026-03-01", "2026-08-31"),
@@ -107,10 +113,17 @@ DEMO_FILINGS: list[dict[str, Any]] = [
         "channel": CaseChannel.KIOSK,
         "employer": (
             "广州海珠美味坊餐饮有限公司",
-            _code("91440105MA5K00044"),
+            complete_credit_code("91440105MA5K00044"),
             "广州市海珠区江南大道中200号",
         ),
-        "claimants": [("陈秀英", _id("44010519870909462"), "13560001006", "广州市海珠区沙园街7号")],
+        "claimants": [
+            (
+                "陈秀英",
+                complete_resident_id("44010519870909462"),
+                "13560001006",
+                "广州市海珠区沙园街7号",
+            )
+        ],
         "claims": [("unpaid_wages", "6300.00", "2026-09-01", "2026-09-30")],
         "facts": "申请人在餐厅做洗碗工，9月工资未发。老板说资金紧张，申请人愿意先调解。",
         "mediation": True,
@@ -121,10 +134,17 @@ DEMO_FILINGS: list[dict[str, Any]] = [
         "channel": CaseChannel.ONLINE,
         "employer": (
             "广州市海珠区佳美装修工作室",
-            _code("92440105MA5K00055"),
+            complete_credit_code("92440105MA5K00055"),
             "广州市海珠区赤岗北路15号",
         ),
-        "claimants": [("杨光", _id("36012219750505571"), "13560001007", "广州市海珠区赤岗街3号")],
+        "claimants": [
+            (
+                "杨光",
+                complete_resident_id("36012219750505571"),
+                "13560001007",
+                "广州市海珠区赤岗街3号",
+            )
+        ],
         "claims": [("other", "30000.00", None, None)],
         "facts": "申请人承包了工作室的装修工程，按工程量结算，工作室拖欠工程款三万元。",
         "mediation": False,

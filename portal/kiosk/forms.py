@@ -253,18 +253,24 @@ class MaterialForm(forms.Form):
 # --- staff: intake decisions ------------------------------------------------------------------
 
 
-class AcceptForm(forms.Form):
+class VersionForm(forms.Form):
+    """Every intake move carries the version of the page it was made from (stale-page check)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AcceptForm(VersionForm):
     note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
 
 
-class RouteToMediationForm(forms.Form):
+class RouteToMediationForm(VersionForm):
     claimant_consented = forms.BooleanField(
         label=_("The claimant agreed to mediation first"), required=False
     )
     note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(VersionForm):
     reason = forms.CharField(
         label=_("Reason for not accepting (goes into the written notice)"),
         min_length=4,
@@ -273,7 +279,7 @@ class RefuseForm(forms.Form):
     )
 
 
-class MaterialRequestForm(forms.Form):
+class MaterialRequestForm(VersionForm):
     missing = forms.CharField(
         label=_("What the claimant must still provide (all of it at once)"),
         min_length=4,

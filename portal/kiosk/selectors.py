@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from portal.cases.models import INTAKE_OPEN, Case, CaseStatus, Claim, Claimant, Employer
-from portal.cases.permissions import CasePerm, cases_visible_to
+from portal.cases.permissions import MOVES, CasePerm, Move, cases_visible_to
 from portal.cases.services import ACCEPTANCE_POLICY
 from portal.cases.services.intake import AWARD_POLICY, CLAIMANT_DOCUMENT_KINDS
 from portal.core.models import Deadline, Document, DocumentStatus, User
@@ -108,6 +108,7 @@ class ClaimantView:
     can_add_material: bool
     documents: list[Document] = field(default_factory=list)
     representative: str = ""
+    refusal_reason: str = ""
 
 
 PLAIN = {
@@ -160,6 +161,7 @@ PLAIN = {
 
 def claimant_view(case: Case) -> ClaimantView:
     headline, explanation, next_step = PLAIN[CaseStatus(case.status)]
+    supplying = MOVES.possible(case, Move.MATERIAL_SUPPLY)
     due: Deadline | None = None
     if case.status == CaseStatus.FILED:
         due = case_open_deadline(case, ACCEPTANCE_POLICY)
@@ -182,8 +184,9 @@ def claimant_view(case: Case) -> ClaimantView:
         explanation=explanation,
         next_step=next_step,
         due_on=due.due_on if due else None,
-        missing=case.material_requested if case.status == CaseStatus.MATERIAL_REQUESTED else "",
-        can_add_material=case.status == CaseStatus.MATERIAL_REQUESTED,
+        missing=case.material_requested if supplying else "",
+        can_add_material=supplying,
+        refusal_reason=case.refusal_reason if case.status == CaseStatus.REFUSED else "",
         documents=documents,
         representative=representative,
     )

@@ -10,13 +10,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from stdnum.cn import ric, uscc
 
 from portal.cases.models import Case, CaseStatus, Employer
 from portal.cases.services import CaseData, ClaimantData, ClaimData, EmployerData, case_create
 from portal.cases.services.intake import case_route_to_mediation
 from portal.core.documents import document_render
 from portal.core.models import Agency, User
+from portal.core.validators import complete_credit_code, complete_resident_id
 
 from .models import Agreement, Mediation, PaymentMethod
 from .services import (
@@ -37,15 +37,6 @@ from .services import (
     mediation_session_record,
     mediation_session_schedule,
 )
-
-
-def _id(body17: str) -> str:
-    return body17 + ric.calc_check_digit(body17 + "0")
-
-
-def _code(body17: str) -> str:
-    return body17 + uscc.calc_check_digit(body17)
-
 
 # (stage, employer, credit code body, worker, ID body, phone, amount)
 STAGES = [
@@ -102,17 +93,22 @@ def seed(users: dict[str, User]) -> int:
     made = 0
     made += _special_mediator_case(users)
     for stage, employer, code, worker, id_body, phone, amount in STAGES:
-        if Employer.objects.filter(credit_code=_code(code), cases__isnull=False).exists():
+        if Employer.objects.filter(
+            credit_code=complete_credit_code(code), cases__isnull=False
+        ).exists():
             continue
         with transaction.atomic():
             case = case_create(
                 actor=users["arb.arbitrator"],
                 agency=Agency.objects.get(code=Agency.ARBITRATION),
                 data=CaseData(
-                    employer=EmployerData(name=employer, credit_code=_code(code)),
+                    employer=EmployerData(name=employer, credit_code=complete_credit_code(code)),
                     claimants=[
                         ClaimantData(
-                            name=worker, id_number=_id(id_body), phone=phone, is_representative=True
+                            name=worker,
+                            id_number=complete_resident_id(id_body),
+                            phone=phone,
+                            is_representative=True,
                         )
                     ],
                     claims=[

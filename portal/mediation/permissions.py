@@ -26,9 +26,16 @@ from portal.cases.models import Case
 from portal.cases.permissions import CasePerm, access_case, can_work, cases_visible_to
 from portal.core.models import Agency, Role, User
 from portal.core.roles import has_role
-from portal.core.transitions import MoveTable, rule
+from portal.core.transitions import MoveTable, internal, rule
 
-from .models import OPEN_STATES, Mediation
+from .models import (
+    OPEN_STATES,
+    Instalment,
+    InstalmentStatus,
+    Mediation,
+    MediationSession,
+    SessionStatus,
+)
 from .models import MediationStatus as S
 
 OPENING_ROLES = (Role.MEDIATOR, Role.ARBITRATOR, Role.AGENCY_ADMIN)
@@ -120,6 +127,62 @@ MOVES: MoveTable[Mediation] = MoveTable(
         Move.COURT_APPLY: rule({S.AGREED}, S.COURT_APPLIED, conducts, _CONDUCTOR),
         Move.COURT_CONFIRM: rule({S.COURT_APPLIED}, S.CONFIRMED, conducts, _CONDUCTOR),
         Move.COURT_REJECT: rule({S.COURT_APPLIED}, S.COURT_REJECTED, conducts, _CONDUCTOR),
+    },
+)
+
+
+class SessionMove(StrEnum):
+    RECORD = "session_record"
+
+
+class InstalmentMove(StrEnum):
+    PAY = "instalment_paid"
+    MISS = "instalment_missed"
+
+
+def _conducts_session(user: User, session: MediationSession) -> bool:
+    return conducts(user, session.mediation)
+
+
+def _conducts_instalment(user: User, instalment: Instalment) -> bool:
+    return conducts(user, instalment.agreement.mediation)
+
+
+# A session and an instalment move on their own, but their moves are written into the
+# mediation's history, where the page reads them.
+SESSION_MOVES: MoveTable[MediationSession] = MoveTable(
+    model=MediationSession,
+    name="mediation_session",
+    audit_prefix="mediation",
+    audit_on=lambda session: session.mediation,
+    select_related=("mediation",),
+    stale=_("The mediation changed meanwhile; reload the page."),
+    wrong_state=_("This session is recorded already."),
+    moves={
+        SessionMove.RECORD: rule(
+            {SessionStatus.SCHEDULED}, SessionStatus.HELD, _conducts_session, _CONDUCTOR
+        ),
+    },
+)
+
+INSTALMENT_MOVES: MoveTable[Instalment] = MoveTable(
+    model=Instalment,
+    name="instalment",
+    audit_prefix="mediation",
+    audit_on=lambda instalment: instalment.agreement.mediation,
+    select_related=("agreement__mediation__case", "agreement__mediation__mediator"),
+    stale=_("The mediation changed meanwhile; reload the page."),
+    wrong_state=_("This instalment is recorded as paid already."),
+    moves={
+        # also one first marked as missed: the employer paid late
+        InstalmentMove.PAY: rule(
+            {InstalmentStatus.DUE, InstalmentStatus.MISSED},
+            InstalmentStatus.PAID,
+            _conducts_instalment,
+            _CONDUCTOR,
+        ),
+        # the daily sweep marks an instalment not paid by its day
+        InstalmentMove.MISS: rule({InstalmentStatus.DUE}, InstalmentStatus.MISSED, internal),
     },
 )
 

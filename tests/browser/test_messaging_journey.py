@@ -12,10 +12,11 @@ from django.test import Client
 
 from portal.cases.services import case_co_handling_start
 from portal.core.models import Role, User
+from tests.helpers import png_bytes
 
 from ..factories import agency, make_case, member
 from ..messaging.servers import daphne_servers
-from ..referrals.builders import draft, move, png_bytes
+from ..referrals.builders import draft, move
 
 pytestmark = pytest.mark.postgres
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import importlib
 import re
-import time
 from collections.abc import Callable
 from unittest import mock
 
@@ -15,7 +14,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
@@ -25,7 +23,6 @@ from portal.cases.secret_hashing import secret_matches
 from portal.cases.services import ACCEPTANCE_POLICY, intake
 from portal.cases.services.intake import (
     AWARD_POLICY,
-    INTAKE_AGENCY_MAX_AGE,
     StoredFile,
     case_accept,
     case_file,
@@ -34,12 +31,10 @@ from portal.cases.services.intake import (
     case_request_material,
     case_route_to_mediation,
     claimant_case_get,
-    intake_agency,
 )
 from portal.core.deadlines import deadline_for
 from portal.core.errors import ApplicationError
 from portal.core.models import (
-    Agency,
     AuditEvent,
     Deadline,
     Document,
@@ -48,6 +43,7 @@ from portal.core.models import (
     NumberSequence,
 )
 from portal.core.uploads import CheckedUpload
+from tests.helpers import png_bytes
 
 from ..factories import agency, case_data, make_case, valid_resident_id
 
@@ -68,16 +64,6 @@ def file_case(*, channel: str = CaseChannel.KIOSK, mediation: bool = False, **kw
     data = case_data(**kwargs)
     data.mediation_consent = mediation
     return case_file(data=data, channel=channel).case
-
-
-def png() -> bytes:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), (10, 120, 10)).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def open_deadlines(case: Case, key: str) -> list[Deadline]:
@@ -127,7 +113,6 @@ def test_the_series_continues_after_the_numbers_the_old_counter_handed_out():
     from types import SimpleNamespace
 
     from django.apps import apps
-    from django.db import connection
 
     migration = importlib.import_module("portal.cases.migrations.0004_tracking_ticket")
     NumberSequence.objects.create(agency=agency("arbitration"), series="filing", year=2026, last=41)
@@ -181,45 +166,6 @@ def test_a_filing_with_an_invalid_id_number_creates_nothing():
     assert not Employer.objects.exists()
     assert not Claimant.objects.exists()
     assert not NumberSequence.objects.exists()
-
-
-# --- the intake agency, kept per process ---------------------------------------------------------
-
-
-def test_the_committee_is_read_once_for_many_filings(django_assert_num_queries):
-    with django_assert_num_queries(1):
-        first = intake_agency()
-    with django_assert_num_queries(0):
-        second = intake_agency()
-    assert first.pk == second.pk == agency("arbitration").pk
-    assert first is not second  # each caller may change its own
-
-
-def test_a_change_saved_in_this_process_is_seen_at_once():
-    intake_agency()
-    committee = agency("arbitration")
-    committee.name = "某区劳动人事争议仲裁委员会（新名）"
-    committee.save()
-    assert intake_agency().name == "某区劳动人事争议仲裁委员会（新名）"
-
-
-def test_a_change_made_elsewhere_is_seen_once_the_copy_is_a_minute_old(monkeypatch):
-    started = intake_agency().name
-    # Another process's save sends no signal here: as an update() does not.
-    Agency.objects.filter(code=Agency.ARBITRATION).update(name="改名后的仲裁委")
-    assert intake_agency().name == started
-    now = time.monotonic()
-    monkeypatch.setattr(intake.time, "monotonic", lambda: now + INTAKE_AGENCY_MAX_AGE)
-    assert intake_agency().name == "改名后的仲裁委"
-
-
-def test_filings_after_the_first_do_not_read_the_committee_again():
-    file_case()
-    with CaptureQueriesContext(connection) as captured:
-        file_case()
-    agency_table = Agency._meta.db_table
-    assert not [q for q in captured.captured_queries if f'FROM "{agency_table}"' in q["sql"]]
-    assert Case.objects.filter(agency__code=Agency.ARBITRATION).count() == 2
 
 
 # --- the duplicate flag ------------------------------------------------------------------------
@@ -291,7 +237,7 @@ def test_an_id_number_typed_with_a_small_x_matches_the_stored_one():
 def stored_png(name: str = "kiosk-drafts/t/one.png") -> StoredFile:
     import hashlib
 
-    content = png()
+    content = png_bytes()
     path = default_storage.save(name, ContentFile(content))
     checked = CheckedUpload("image/png", "png", len(content), hashlib.sha256(content).hexdigest())
     return StoredFile(path=path, original_name="工资条.png", checked=checked, description="六月")
@@ -303,7 +249,7 @@ def test_evidence_uploaded_while_filing_is_stored_with_the_case():
     evidence = filed.case.evidence.get()
     assert (evidence.original_name, evidence.description) == ("工资条.png", "六月")
     assert evidence.uploaded_by is None
-    assert evidence.file.read() == png()
+    assert evidence.file.read() == png_bytes()
     assert filed.evidence_files == [evidence.file.name]
 
 
@@ -572,7 +518,7 @@ def test_supplied_material_sends_the_case_back_to_the_queue_with_a_new_five_day_
 ):
     case = file_case()
     case_request_material(actor=arbitrator, case=case, missing="请补充工资条")
-    upload = SimpleUploadedFile("工资条.png", png(), "image/png")
+    upload = SimpleUploadedFile("工资条.png", png_bytes(), "image/png")
     with django_capture_on_commit_callbacks(execute=True):
         added = case_material_supply(case=case, uploads=[upload], note="六月工资条")
         assert not Notification.objects.exists()
@@ -588,12 +534,13 @@ def test_supplied_material_sends_the_case_back_to_the_queue_with_a_new_five_day_
         CaseStatus.MATERIAL_REQUESTED,
         CaseStatus.FILED,
     )
+    assert event.actor_label == "申请人"  # the history names the claimant
     assert {n.recipient for n in Notification.objects.all()} == {arbitrator, arbitration_admin}
 
 
 def test_material_is_only_taken_when_it_was_requested():
     case = file_case()
-    upload = SimpleUploadedFile("a.png", png(), "image/png")
+    upload = SimpleUploadedFile("a.png", png_bytes(), "image/png")
     with pytest.raises(ApplicationError, match="No material is requested"):
         case_material_supply(case=case, uploads=[upload])
     assert not case.evidence.exists()
@@ -602,7 +549,7 @@ def test_material_is_only_taken_when_it_was_requested():
 def test_material_is_checked_on_content_and_a_bad_file_changes_nothing(arbitrator):
     case = file_case()
     case_request_material(actor=arbitrator, case=case, missing="请补充工资条")
-    good = SimpleUploadedFile("a.png", png(), "image/png")
+    good = SimpleUploadedFile("a.png", png_bytes(), "image/png")
     disguised = SimpleUploadedFile("b.png", b"<html><script>alert(1)</script></html>", "image/png")
     with pytest.raises(ApplicationError, match=r"b\.png") as error:
         case_material_supply(case=case, uploads=[good, disguised])
@@ -636,8 +583,6 @@ def test_the_transitions_table_allows_exactly_the_intake_moves():
 @pytest.mark.django_db(transaction=True)
 def test_two_deciders_accepting_one_filing_at_once_number_it_once():
     import threading
-
-    from django.db import connection
 
     from portal.core.bootstrap import seed_reference_data
     from portal.core.models import Role, User

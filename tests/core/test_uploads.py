@@ -1,5 +1,4 @@
 import hashlib
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,39 +8,7 @@ from PIL import Image
 
 from portal.core.uploads import check_upload
 
-
-def png_bytes(size: tuple[int, int] = (40, 30)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def jpeg_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), (30, 120, 200)).save(buffer, format="JPEG")
-    return buffer.getvalue()
-
-
-def pdf_bytes() -> bytes:
-    """A small, well-formed one-page PDF with a correct cross-reference table."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+from ..helpers import jpeg_bytes, pdf_bytes, png_bytes
 
 
 def corrupt_png_bytes() -> bytes:

@@ -3,7 +3,6 @@ and rate-limit counters of their own for every test."""
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +11,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from PIL import Image
 
 from ..factories import valid_credit_code, valid_resident_id
 
@@ -28,12 +26,6 @@ def _own_rate_limits(settings) -> None:
 def _chinese():
     with translation.override("zh-hans"):
         yield
-
-
-def png_bytes(colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), colour).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def answers(

@@ -130,52 +130,6 @@ def test_rate_limits_count_in_redis_which_every_web_process_shares(settings):
 
 
 @pytest.mark.redis
-def test_a_submit_counts_all_its_limits_in_one_round_trip_to_redis(settings):
-    import redis
-
-    settings.KIOSK_RATE_LIMITS = {
-        **settings.KIOSK_RATE_LIMITS,
-        "submit-ip": (1, 3600),
-        "submit-id": (5, 86400),
-    }
-    checks = {
-        abuse.SUBMIT_IP: ["192.0.2.88"],
-        abuse.SUBMIT_ID: [valid_resident_id(), valid_resident_id()],
-    }
-    calls: list[int] = []
-    real_execute = redis.client.Pipeline.execute
-
-    def execute(pipe, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(len(pipe.command_stack))
-        return real_execute(pipe, *args, **kwargs)
-
-    with (
-        mock.patch.object(redis.client.Pipeline, "execute", execute),
-        mock.patch.object(redis.Redis, "execute_command", side_effect=AssertionError) as single,
-    ):
-        first = abuse.rate_hits(checks)
-        second = abuse.rate_hits(checks)
-
-    assert first is None
-    assert second is not None and second.rule == abuse.SUBMIT_IP  # the first rule given
-    assert calls == [6, 6]  # SET NX EX and INCR for each of the three counters, batched
-    assert not single.called
-
-
-@pytest.mark.redis
-def test_the_counters_build_their_redis_client_once_per_connection():
-    from django.core.cache.backends.redis import RedisCacheClient
-
-    with mock.patch.object(
-        RedisCacheClient, "get_client", autospec=True, side_effect=RedisCacheClient.get_client
-    ) as get_client:
-        for _ in range(3):
-            abuse.rate_hits({abuse.LOOKUP_IP: ["192.0.2.66"]})
-
-    assert get_client.call_count <= 1  # none when an earlier test built it already
-
-
-@pytest.mark.redis
 def test_every_counter_in_redis_expires_with_its_window(settings):
     settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-ip": (3, 60)}
     abuse.rate_hits({abuse.LOOKUP_IP: ["192.0.2.99"]})

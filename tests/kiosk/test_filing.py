@@ -18,9 +18,10 @@ from portal.cases.services import ACCEPTANCE_POLICY
 from portal.core.models import AuditEvent, Deadline, NumberSequence
 from portal.kiosk import steps
 from portal.kiosk.drafts import DRAFTS_KEY
+from tests.helpers import png_bytes
 
 from ..factories import valid_credit_code, valid_resident_id
-from .conftest import answers, png_bytes
+from .conftest import answers
 
 pytestmark = pytest.mark.django_db
 
@@ -335,7 +336,9 @@ def test_a_removed_file_is_deleted(filer):
 
 
 def _fail_at_the_case_audit():
-    return mock.patch("portal.cases.services.audit_record", side_effect=RuntimeError("gone"))
+    return mock.patch(
+        "portal.cases.services.register.audit_record", side_effect=RuntimeError("gone")
+    )
 
 
 def _fail_after_everything_was_written():

@@ -43,6 +43,7 @@ FORMS = [
     kiosk_forms.ReviewForm,
     kiosk_forms.LookupForm,
     kiosk_forms.MaterialForm,
+    kiosk_forms.VersionForm,
     kiosk_forms.AcceptForm,
     kiosk_forms.RouteToMediationForm,
     kiosk_forms.RefuseForm,

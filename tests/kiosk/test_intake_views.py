@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.cases.models import Case, CaseChannel, CaseStatus
+from portal.cases.permissions import MOVES
 from portal.cases.services.intake import case_file, case_request_material
 from portal.core.models import Deadline
 
 from ..factories import case_data, make_case
+from ..helpers import refusals
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,11 @@ def logged_in(user) -> Client:
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def version(case: Case) -> int:
+    """What the decision page's forms carry (the stale-page check)."""
+    return Case.objects.get(pk=case.pk).version
 
 
 def test_the_queue_lists_filings_soonest_deadline_first_with_days_left(arbitrator):
@@ -124,7 +131,9 @@ def test_the_decision_page_shows_the_filing_and_the_four_moves(arbitrator):
 
 def test_accepting_on_the_desk_numbers_the_case_and_says_so(arbitrator):
     case = filing()
-    response = logged_in(arbitrator).post(reverse("intake:accept", args=[case.pk]), {"note": ""})
+    response = logged_in(arbitrator).post(
+        reverse("intake:accept", args=[case.pk]), {"note": "", "version": version(case)}
+    )
     assert response["Location"] == QUEUE
     case.refresh_from_db()
     assert case.status == CaseStatus.ACCEPTED
@@ -133,7 +142,9 @@ def test_accepting_on_the_desk_numbers_the_case_and_says_so(arbitrator):
 
 def test_a_refusal_without_a_reason_shows_the_error_next_to_the_field(arbitrator):
     case = filing()
-    response = logged_in(arbitrator).post(reverse("intake:refuse", args=[case.pk]), {"reason": ""})
+    response = logged_in(arbitrator).post(
+        reverse("intake:refuse", args=[case.pk]), {"reason": "", "version": version(case)}
+    )
     assert response.status_code == 200
     assert response.context["refuse_form"].errors["reason"]
     assert Case.objects.get(pk=case.pk).status == CaseStatus.FILED
@@ -142,20 +153,24 @@ def test_a_refusal_without_a_reason_shows_the_error_next_to_the_field(arbitrator
 def test_mediation_without_consent_is_refused_next_to_the_consent_box(arbitrator):
     case = filing()
     url = reverse("intake:route-to-mediation", args=[case.pk])
-    response = logged_in(arbitrator).post(url, {"note": ""})
+    response = logged_in(arbitrator).post(url, {"note": "", "version": version(case)})
     assert response.status_code == 200
     assert "须经申请人同意" in response.context["mediation_form"].errors["claimant_consented"][0]
-    assert logged_in(arbitrator).post(url, {"claimant_consented": "on"}).status_code == 302
+    consented = {"claimant_consented": "on", "version": version(case)}
+    assert logged_in(arbitrator).post(url, consented).status_code == 302
     assert Case.objects.get(pk=case.pk).status == CaseStatus.MEDIATION_PENDING
 
 
 def test_a_move_on_a_decided_case_is_refused_with_a_message(arbitrator):
     case = filing()
     client = logged_in(arbitrator)
-    client.post(reverse("intake:accept", args=[case.pk]))
-    response = client.post(reverse("intake:refuse", args=[case.pk]), {"reason": "重复申请"})
-    assert response["Location"] == reverse("intake:detail", args=[case.pk])
-    assert "不能进行此操作" in messages_of(response)[-1]
+    client.post(reverse("intake:accept", args=[case.pk]), {"version": version(case)})
+    response = client.post(
+        reverse("intake:refuse", args=[case.pk]), {"reason": "重复申请", "version": version(case)}
+    )
+    # The page again, which no longer offers the refused move: the refusal is told above.
+    assert response.status_code == 200
+    assert "不能进行此操作" in refusals(response)[-1]
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ACCEPTED
 
 
@@ -169,7 +184,10 @@ def test_another_agencys_filing_is_not_found(bureau_admin):
 def test_the_history_names_the_intake_moves_in_chinese(arbitrator):
     case = filing()
     client = logged_in(arbitrator)
-    client.post(reverse("intake:request-material", args=[case.pk]), {"missing": "请补充工资条"})
+    client.post(
+        reverse("intake:request-material", args=[case.pk]),
+        {"missing": "请补充工资条", "version": version(case)},
+    )
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "要求申请人补正材料" in page
     assert "申请人（网上）" in page  # who filed
@@ -184,3 +202,16 @@ def test_the_admin_shows_the_intake_state_read_only_and_never_the_secret_hash():
     assert case.tracking_number in page
     assert case.claimant_secret_hash not in page
     assert 'name="material_requested"' not in page  # read-only: no input for it
+
+
+def test_a_stale_page_is_refused_next_to_its_form_with_what_was_typed(arbitrator):
+    case = filing()
+    shown = version(case)
+    case_request_material(actor=arbitrator, case=case, missing="请补充工资条")  # meanwhile
+    url = reverse("intake:refuse", args=[case.pk])
+    response = logged_in(arbitrator).post(url, {"reason": "超过仲裁时效", "version": shown})
+    assert response.status_code == 200
+    assert refusals(response) == [str(MOVES.stale)]  # in the page's language, as the test's
+    assert response.context["refuse_form"].data["reason"] == "超过仲裁时效"
+    assert "超过仲裁时效" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.MATERIAL_REQUESTED

@@ -24,9 +24,9 @@ from portal.cases.services.intake import (
 )
 from portal.core.models import Document, DocumentStatus
 from portal.kiosk.selectors import case_open_deadline
+from tests.helpers import png_bytes
 
 from ..factories import case_data
-from .conftest import png_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """The submit of a filing runs a fixed number of queries, however many workers and claims it
-holds (B6 in bench/: the request that files is what a kiosk surge is made of)."""
+holds (the request that files is what a kiosk surge is made of)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from .conftest import answers
 # permission ids, and Django's session engine saves in a savepoint of its own (SAVEPOINT, UPDATE,
 # RELEASE).
 # What runs after commit only enqueues tasks (the new case's notice of the agency's
-# administrators): they run afterwards, as a worker would, outside the count. The arbitration
-# committee's row is read by the first filing only (intake_agency keeps it per process).
-SUBMIT_QUERIES = 19
+# administrators): they run afterwards, as a worker would, outside the count. Every filing reads
+# the arbitration committee's row (intake_agency) and asks the duplicate check one query.
+SUBMIT_QUERIES = 20
 
 
 def _answers(workers: int, claims: int) -> dict[str, dict[str, str]]:

@@ -20,9 +20,9 @@ from portal.mediation.services import (
     mediation_assign,
     mediation_open,
 )
+from tests.helpers import run_at_once
 
 from ..factories import make_case, member
-from ..referrals.test_concurrency import run_at_once
 from .builders import terms
 from .conftest import rendered
 

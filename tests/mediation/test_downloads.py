@@ -6,26 +6,19 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from portal.mediation.services import employer_link_issue, instalment_record_payment
+from tests.helpers import png_bytes
 
 from .test_confirmation import _kiosk_agreement
 
 pytestmark = pytest.mark.django_db
-
-
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), (10, 120, 10)).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _body(response) -> bytes:
@@ -39,7 +32,7 @@ def paid(frozen, arbitration_mediator):
         instalment=frozen.instalments.first(),
         paid_on=timezone.localdate(),
         amount=Decimal("3000.00"),
-        evidence=SimpleUploadedFile("slip.html", _png(), "image/png"),
+        evidence=SimpleUploadedFile("slip.html", png_bytes(), "image/png"),
     )
 
 

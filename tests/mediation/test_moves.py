@@ -106,7 +106,7 @@ COURT_DECISION = {
     "enforceable_number": "（2026）粤0105民特1号",
 }
 
-CASES = [
+MOVE_CASES = [
     MoveCase(Move.ASSIGN, S.UNASSIGNED, "arbitration_admin", "arbitration_mediator", S.AGREED),
     MoveCase(Move.REASSIGN, S.MEDIATING, "arbitration_admin", "arbitrator", S.AGREED),
     MoveCase(Move.UNASSIGN, S.MEDIATING, "arbitration_mediator", "arbitrator", S.AGREED),
@@ -193,7 +193,7 @@ def case_id(case: MoveCase) -> str:
     return case.move.value
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_each_move_goes_to_its_target_status_and_writes_its_audit_row(people, case):
     mediation = mediation_at(people, case.source)
     version = mediation.version
@@ -208,7 +208,7 @@ def test_each_move_goes_to_its_target_status_and_writes_its_audit_row(people, ca
     assert event.actor == people[case.actor]
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_each_move_is_refused_to_a_wrong_role(people, case):
     mediation = mediation_at(people, case.source)
     before = snapshot(mediation)
@@ -218,7 +218,7 @@ def test_each_move_is_refused_to_a_wrong_role(people, case):
     assert snapshot(mediation) == before
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_each_move_is_refused_from_a_wrong_state(people, case):
     mediation = mediation_at(people, case.wrong_state)
     before = snapshot(mediation)
@@ -228,7 +228,7 @@ def test_each_move_is_refused_from_a_wrong_state(people, case):
     assert snapshot(mediation) == before
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_each_move_from_a_stale_page_is_refused(people, case):
     mediation = mediation_at(people, case.source)
     before = snapshot(mediation)
@@ -245,7 +245,7 @@ def test_every_move_is_tested_and_is_one_edge_of_the_transitions():
                 assert rule.target in TRANSITIONS[source]
                 edges.add((source, rule.target))
     assert edges == {(s, t) for s, targets in TRANSITIONS.items() for t in targets}
-    tested = {c.move for c in CASES}
+    tested = {c.move for c in MOVE_CASES}
     assert tested == {move for move, rule in MOVES.moves.items() if not rule.is_internal}
 
 

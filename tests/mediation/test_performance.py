@@ -24,18 +24,9 @@ from portal.mediation.services import (
     instalments_missed_sweep,
 )
 from portal.mediation.tasks import instalments_missed_sweep_task
+from tests.helpers import png_upload
 
 pytestmark = pytest.mark.django_db
-
-
-def _png() -> SimpleUploadedFile:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), (10, 120, 10)).save(buffer, format="PNG")
-    return SimpleUploadedFile("slip.png", buffer.getvalue(), "image/png")
 
 
 def test_the_mediator_records_a_payment_with_its_evidence(frozen, arbitration_mediator):
@@ -45,7 +36,7 @@ def test_the_mediator_records_a_payment_with_its_evidence(frozen, arbitration_me
         instalment=first,
         paid_on=timezone.localdate(),
         amount=Decimal("3000.00"),
-        evidence=_png(),
+        evidence=png_upload(),
     )
     assert paid.status == InstalmentStatus.PAID
     assert paid.evidence_sha256 and paid.evidence.name
@@ -192,7 +183,7 @@ def test_the_mediator_records_a_payment_from_the_page(client, frozen, arbitratio
             "instalment": first.pk,
             "paid_on": f"{timezone.localdate():%Y-%m-%d}",
             "amount": "3000.00",
-            "evidence": _png(),
+            "evidence": png_upload(),
         },
         follow=True,
     )

@@ -25,9 +25,10 @@ from portal.messaging.selectors import (
     messages_after,
     unread_counts,
 )
+from tests.helpers import png_bytes
 
 from ..factories import agency
-from ..referrals.builders import draft, move, png_bytes
+from ..referrals.builders import draft, move
 
 pytestmark = pytest.mark.django_db
 

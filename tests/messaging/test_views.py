@@ -14,10 +14,11 @@ from django.urls import reverse
 from portal.cases.services import case_co_handling_start
 from portal.messaging import services
 from portal.messaging.models import Message
+from tests.helpers import png_bytes
 
 from ..factories import agency, member
 from ..meetings.builders import make_meeting
-from ..referrals.builders import draft, move, png_bytes
+from ..referrals.builders import draft, move
 
 pytestmark = pytest.mark.django_db
 

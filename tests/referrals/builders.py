@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
-
-from PIL import Image
 
 from portal.cases.models import Case
 from portal.core.models import User
@@ -114,9 +111,3 @@ def drive(
         referral = move(referral, name, actor)
     assert referral.status == to
     return referral
-
-
-def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), (30, 90, 200)).save(buffer, format="PNG")
-    return buffer.getvalue()

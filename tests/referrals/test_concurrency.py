@@ -3,11 +3,9 @@ and referral numbers stay gap-free under concurrent sending."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from django.utils import timezone, translation
 
 from portal.core.audit import audit_history
@@ -16,6 +14,7 @@ from portal.core.errors import ApplicationError
 from portal.core.models import Role, User
 from portal.referrals.models import Referral, ReferralStatus
 from portal.referrals.services import referral_acknowledge, referral_send
+from tests.helpers import run_at_once
 
 from ..factories import member
 from .builders import draft, move
@@ -25,33 +24,6 @@ from .builders import draft, move
 def reference_data(transactional_db):
     """A transactional test starts from a flushed database when another one ran before it."""
     seed_reference_data()
-
-
-def run_at_once(calls: list[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
-    """Run each call in its own thread and database connection, all released together."""
-    start = threading.Barrier(len(calls))
-    results: list[object] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(call: Callable[[], object]) -> None:
-        try:
-            start.wait(timeout=30)
-            result = call()
-            with lock:
-                results.append(result)
-        except BaseException as exc:  # reported by the main thread
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 @pytest.mark.postgres

@@ -33,9 +33,10 @@ from portal.referrals.services import (
     referral_create,
     referral_update,
 )
+from tests.helpers import png_bytes
 
 from ..factories import agency, make_case
-from .builders import draft, drive, move, png_bytes, referral_data
+from .builders import draft, drive, move, referral_data
 
 pytestmark = pytest.mark.django_db
 

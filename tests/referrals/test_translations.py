@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from portal.referrals import services
 from portal.referrals.models import ReferralStatus
+from tests.helpers import png_bytes
 
 from ..core.test_translations import compiled_messages, english_words  # noqa: F401
-from .builders import draft, drive, move, png_bytes
+from .builders import draft, drive, move
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("compiled_messages")]
 

@@ -19,10 +19,10 @@ from portal.core.documents import document_render
 from portal.core.models import Deadline, Document
 from portal.referrals import services
 from portal.referrals.models import Referral, ReferralKind, ReferralStatus
-from tests.helpers import refusals
+from tests.helpers import png_bytes, refusals
 
 from ..factories import agency, make_case, valid_credit_code
-from .builders import draft, drive, move, png_bytes, referral_data
+from .builders import draft, drive, move, referral_data
 
 pytestmark = pytest.mark.django_db
 

@@ -11,17 +11,15 @@ claimant for more material, which the claimant supplies on the status page
 
 from __future__ import annotations
 
-import copy
 import datetime
 import secrets
-import time
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,28 +29,21 @@ from portal.core.documents import document_request
 from portal.core.errors import ApplicationError
 from portal.core.models import Agency, Role, User
 from portal.core.notifications import notify
-from portal.core.roles import agency_members, has_role
+from portal.core.roles import agency_members
 from portal.core.uploads import CheckedUpload, check_upload
 from portal.core.validators import normalize_resident_id
 
-from ..models import (
-    PUBLIC_CHANNELS,
-    TRANSITIONS,
-    Case,
-    CaseStatus,
-    Claimant,
-    Evidence,
-)
+from ..models import PUBLIC_CHANNELS, Case, Evidence
+from ..permissions import MOVES, Move
 from ..secret_hashing import secret_hash, secret_matches, secret_normalize
-from . import ACCEPTANCE_POLICY, CaseData, case_check, case_insert, case_number_next
+from .moves import AWARD_POLICY
+from .register import ACCEPTANCE_POLICY, CaseData, case_check, case_insert, case_number_next
 
-AWARD_POLICY = "arbitration.award"
 DUPLICATE_WINDOW = datetime.timedelta(days=30)
 # Kiosk-friendly: no 0/O, 1/I/L; 8 characters of 31 give about 40 bits, with lookups
 # rate-limited per address and per tracking number.
 SECRET_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # noqa: S105 - an alphabet
 SECRET_LENGTH = 8
-INTAKE_ROLES = (Role.ARBITRATOR, Role.AGENCY_ADMIN)
 # The notices' document kinds are registered by portal.cases.intake_documents (imported by
 # the kiosk app's ready()); their keys are here so the services need not import the renderer.
 # Both are meant for the claimant too: the status page lists them.
@@ -119,56 +110,9 @@ def claimant_case_get(*, tracking_number: str, secret: str) -> Case | None:
 # --- rules ----------------------------------------------------------------------------------------
 
 
-# Every filing goes to the arbitration committee, so its row is kept per process for a minute
-# instead of read once a filing (0.3 ms of a kiosk submit's 8 ms of CPU: B6 in bench/,
-# docs/performance.md). The process that saves or deletes an agency forgets it at once
-# (portal.cases.receivers); the others see the change within INTAKE_AGENCY_MAX_AGE.
-INTAKE_AGENCY_MAX_AGE = 60.0
-_intake_agency: tuple[float, Agency] | None = None
-
-
 def intake_agency() -> Agency:
-    """The arbitration committee decides on acceptance (art. 29) and runs the kiosk. Each
-    caller gets an instance of its own."""
-    global _intake_agency
-    now = time.monotonic()
-    kept = _intake_agency
-    if kept is None or now - kept[0] >= INTAKE_AGENCY_MAX_AGE:
-        kept = _intake_agency = (now, Agency.objects.get(code=Agency.ARBITRATION))
-    return copy.copy(kept[1])
-
-
-def intake_agency_forget() -> None:
-    """The next intake_agency() reads the row (an agency was saved; tests: rows roll back)."""
-    global _intake_agency
-    _intake_agency = None
-
-
-def can_decide_intake(user: User, case: Case | None = None) -> bool:
-    """Arbitrators and administrators of the arbitration committee; for a case, of the
-    committee that owns it."""
-    agency = user.agency
-    if agency is None or agency.code != Agency.ARBITRATION:
-        return False
-    if case is not None and case.agency_id != agency.pk:
-        return False
-    return has_role(user, *INTAKE_ROLES)
-
-
-def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("agency", "employer").get(pk=case.pk)
-
-
-def _check_move(actor: User, case: Case, target: str) -> None:
-    if not can_decide_intake(actor, case):
-        raise ApplicationError(
-            _("Only arbitrators and administrators of the arbitration committee decide on intake.")
-        )
-    if target not in TRANSITIONS.get(case.status, set()):
-        raise ApplicationError(
-            _("This cannot be done while the case is “%(status)s”.")
-            % {"status": case.get_status_display()}
-        )
+    """The arbitration committee decides on acceptance (art. 29) and runs the kiosk."""
+    return Agency.objects.get(code=Agency.ARBITRATION)
 
 
 # --- the claimant's moves ------------------------------------------------------------------------
@@ -228,34 +172,20 @@ def _files_delete(names: list[str]) -> None:
 
 def _probable_duplicate_of(case: Case, id_numbers: list[str]) -> Case | None:
     """The latest other case of the same employer filed within 30 days by a worker with one
-    of this case's ID numbers (as typed: normalised here like the stored ones).
-
-    Written as SQL: every filing asks it, and the ORM took 0.8-1.1 ms of CPU to build this
-    join, against 0.2 ms for the whole statement (B6 in bench/, docs/performance.md)."""
+    of this case's ID numbers (as typed: normalised here like the stored ones)."""
     numbers = [normalize_resident_id(number) for number in id_numbers]
     if not numbers:
         return None
-    since = connection.ops.adapt_datetimefield_value(case.filed_at - DUPLICATE_WINDOW)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _DUPLICATE_SQL.format(
-                claimant=Claimant._meta.db_table,
-                case=Case._meta.db_table,
-                numbers=", ".join(["%s"] * len(numbers)),
-            ),
-            [*numbers, case.employer_id, since, case.pk],
+    return (
+        Case.objects.filter(
+            claimants__id_number__in=numbers,
+            employer_id=case.employer_id,
+            filed_at__gte=case.filed_at - DUPLICATE_WINDOW,
         )
-        row = cursor.fetchone()
-    # Most filings match nothing: the case is read only when one does.
-    return Case.objects.get(pk=row[0]) if row is not None else None
-
-
-_DUPLICATE_SQL = (
-    "SELECT filed.id FROM {claimant} claimant JOIN {case} filed ON filed.id = claimant.case_id"
-    " WHERE claimant.id_number IN ({numbers}) AND filed.employer_id = %s"
-    " AND filed.filed_at >= %s AND filed.id <> %s"
-    " ORDER BY filed.filed_at DESC, filed.id DESC LIMIT 1"
-)
+        .exclude(pk=case.pk)
+        .order_by("-filed_at", "-id")
+        .first()
+    )
 
 
 def _evidence_store(*, case: Case, stored: StoredFile) -> Evidence:
@@ -282,6 +212,10 @@ def _evidence_store(*, case: Case, stored: StoredFile) -> Evidence:
     return evidence
 
 
+# What the history shows as the actor of the claimant's material (stored data, in Chinese).
+CLAIMANT_LABEL = "申请人"
+
+
 @transaction.atomic
 def case_material_supply(
     *, case: Case, uploads: list[UploadedFile], note: str = ""
@@ -289,9 +223,14 @@ def case_material_supply(
     """The claimant adds the requested material on the status page; the case returns to the
     intake queue and the 5-day clock starts again from receipt (《劳动人事争议仲裁办案规则》
     art. 30: decide within 5 days of receiving the completed application)."""
-    case = _locked(case)
-    if case.status != CaseStatus.MATERIAL_REQUESTED:
-        raise ApplicationError(_("No material is requested for this case at the moment."))
+    try:
+        case = MOVES.begin(None, case, Move.MATERIAL_SUPPLY)
+    except ApplicationError as error:
+        # The claimant's move has no role rule and no page version: only the state refuses,
+        # said in the claimant's terms.
+        raise ApplicationError(
+            _("No material is requested for this case at the moment.")
+        ) from error
     if not uploads:
         raise ApplicationError(_("Choose at least one file to send."), field="material")
     checked: list[tuple[UploadedFile, CheckedUpload]] = []
@@ -302,19 +241,24 @@ def case_material_supply(
             raise ApplicationError(
                 f"{upload.name or ''}: {exc.messages[0]}".strip(": "), field="material"
             ) from exc
-    before = case.status
-    case.status = CaseStatus.FILED
-    case.save(update_fields=["status", "updated_at"])
-    deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=timezone.now())
-    audit_record(
-        actor=None,
-        action="case.material_supply",
-        obj=case,
-        status_before=before,
-        status_after=case.status,
+    MOVES.finish(
+        None,
+        case,
+        Move.MATERIAL_SUPPLY,
+        actor_label=CLAIMANT_LABEL,
         note=", ".join((upload.name or "") for upload, _result in checked),
-        actor_label="申请人",
+        after_commit=[
+            lambda: _notify_deciders(
+                case,
+                _("Material received for %(number)s") % {"number": case.number},
+                _(
+                    "The claimant added the requested material; the case is back in the intake "
+                    "queue."
+                ),
+            )
+        ],
     )
+    deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=timezone.now())
     # Files last: the rows before them can fail without leaving a file behind.
     added: list[Evidence] = []
     try:
@@ -334,147 +278,115 @@ def case_material_supply(
     except Exception:
         _files_delete([evidence.file.name or "" for evidence in added])
         raise
-    transaction.on_commit(
-        lambda: _notify_deciders(
-            case,
-            _("Material received for %(number)s") % {"number": case.number},
-            _("The claimant added the requested material; the case is back in the intake queue."),
-        )
-    )
     return added
 
 
-# --- the committee's moves -----------------------------------------------------------------------
+# --- the committee's moves: each checks the move (MOVES: role, page version, state) first ---------
 
 
 @transaction.atomic
-def case_accept(*, actor: User, case: Case, note: str = "") -> Case:
+def case_accept(
+    *, actor: User, case: Case, note: str = "", expected_version: int | None = None
+) -> Case:
     """Accept the filing (立案): the case gets its arbitration number, the acceptance notice is
     issued, and the 45-day clock for the award starts (art. 43)."""
-    case = _locked(case)
-    _check_move(actor, case, CaseStatus.ACCEPTED)
-    before = case.status
+    case = MOVES.begin(actor, case, Move.ACCEPT, expected_version)
     now = timezone.now()
     if not case.has_agency_number:
         case.number = case_number_next(agency=case.agency, now=now)
-    case.status = CaseStatus.ACCEPTED
     case.decided_at = now
     case.material_requested = ""
-    case.save(update_fields=["number", "status", "decided_at", "material_requested", "updated_at"])
-    deadline_meet(policy_key=ACCEPTANCE_POLICY, subject=case)
-    deadline_start(policy_key=AWARD_POLICY, subject=case, start=now)
-    audit_record(
-        actor=actor,
-        action="case.accept",
-        obj=case,
-        status_before=before,
-        status_after=case.status,
+    MOVES.finish(
+        actor,
+        case,
+        Move.ACCEPT,
+        fields=["number", "decided_at", "material_requested"],
         note=" ".join(part for part in (case.number, note.strip()) if part),
     )
+    deadline_meet(policy_key=ACCEPTANCE_POLICY, subject=case)
+    deadline_start(policy_key=AWARD_POLICY, subject=case, start=now)
     document_request(actor=actor, owner=case, kind=ACCEPTANCE_NOTICE_KIND)
     return case
 
 
 @transaction.atomic
 def case_route_to_mediation(
-    *, actor: User, case: Case, claimant_consented: bool = False, note: str = ""
+    *,
+    actor: User,
+    case: Case,
+    claimant_consented: bool = False,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Case:
     """Offer mediation first: only with the claimant's consent, given in the filing or to
     staff (then recorded here). The mediation app picks the case up from MEDIATION_PENDING."""
-    case = _locked(case)
-    _check_move(actor, case, CaseStatus.MEDIATION_PENDING)
+    case = MOVES.begin(actor, case, Move.ROUTE_TO_MEDIATION, expected_version)
     if not (case.mediation_consent or claimant_consented):
         raise ApplicationError(
             _("Mediation needs the claimant's consent: record it once the claimant agreed."),
             field="claimant_consented",
         )
-    before = case.status
-    case.status = CaseStatus.MEDIATION_PENDING
     case.mediation_consent = True
     case.decided_at = timezone.now()
     case.material_requested = ""
-    case.save(
-        update_fields=[
-            "status",
-            "mediation_consent",
-            "decided_at",
-            "material_requested",
-            "updated_at",
-        ]
+    MOVES.finish(
+        actor,
+        case,
+        Move.ROUTE_TO_MEDIATION,
+        fields=["mediation_consent", "decided_at", "material_requested"],
+        note=note.strip(),
+        after_commit=[
+            lambda: notify(
+                recipients=agency_members(case.agency, Role.MEDIATOR),
+                title=_("Case %(number)s awaits a mediator") % {"number": case.number},
+                body=_("The claimant agreed to try mediation first."),
+                url=f"/cases/{case.pk}/",
+            )
+        ],
     )
     deadline_meet(policy_key=ACCEPTANCE_POLICY, subject=case)
-    audit_record(
-        actor=actor,
-        action="case.route_to_mediation",
-        obj=case,
-        status_before=before,
-        status_after=case.status,
-        note=note.strip(),
-    )
-    transaction.on_commit(
-        lambda: notify(
-            recipients=agency_members(case.agency, Role.MEDIATOR),
-            title=_("Case %(number)s awaits a mediator") % {"number": case.number},
-            body=_("The claimant agreed to try mediation first."),
-            url=f"/cases/{case.pk}/",
-        )
-    )
     return case
 
 
 @transaction.atomic
-def case_refuse(*, actor: User, case: Case, reason: str) -> Case:
+def case_refuse(
+    *, actor: User, case: Case, reason: str, expected_version: int | None = None
+) -> Case:
     """Refuse the filing in writing, with the reason (不予受理通知书); the claimant may then
     sue in the people's court (art. 29)."""
-    case = _locked(case)
-    _check_move(actor, case, CaseStatus.REFUSED)
+    case = MOVES.begin(actor, case, Move.REFUSE, expected_version)
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ApplicationError(_("Write the reason for not accepting the filing."), field="reason")
-    before = case.status
-    case.status = CaseStatus.REFUSED
     case.refusal_reason = reason
     case.decided_at = timezone.now()
     case.material_requested = ""
-    case.save(
-        update_fields=["status", "refusal_reason", "decided_at", "material_requested", "updated_at"]
-    )
-    deadline_meet(policy_key=ACCEPTANCE_POLICY, subject=case)
-    audit_record(
-        actor=actor,
-        action="case.refuse",
-        obj=case,
-        status_before=before,
-        status_after=case.status,
+    MOVES.finish(
+        actor,
+        case,
+        Move.REFUSE,
+        fields=["refusal_reason", "decided_at", "material_requested"],
         note=reason,
     )
+    deadline_meet(policy_key=ACCEPTANCE_POLICY, subject=case)
     document_request(actor=actor, owner=case, kind=REFUSAL_NOTICE_KIND)
     return case
 
 
 @transaction.atomic
-def case_request_material(*, actor: User, case: Case, missing: str) -> Case:
+def case_request_material(
+    *, actor: User, case: Case, missing: str, expected_version: int | None = None
+) -> Case:
     """Tell the claimant, all at once, what is missing (一次性告知); they see it on the status
     page and can add it there. The acceptance clock is met by this answer and starts again
     when the material arrives."""
-    case = _locked(case)
-    _check_move(actor, case, CaseStatus.MATERIAL_REQUESTED)
+    case = MOVES.begin(actor, case, Move.REQUEST_MATERIAL, expected_version)
     missing = (missing or "").strip()
     if len(missing) < 4:
         raise ApplicationError(_("Say what the claimant must still provide."), field="missing")
-    before = case.status
-    case.status = CaseStatus.MATERIAL_REQUESTED
     case.material_requested = missing
-    case.save(update_fields=["status", "material_requested", "updated_at"])
+    MOVES.finish(actor, case, Move.REQUEST_MATERIAL, fields=["material_requested"], note=missing)
     deadline_meet(policy_key=ACCEPTANCE_POLICY, subject=case)
-    audit_record(
-        actor=actor,
-        action="case.request_material",
-        obj=case,
-        status_before=before,
-        status_after=case.status,
-        note=missing,
-    )
     return case
 
 

@@ -9,173 +9,188 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.cases import selectors as case_selectors
-from portal.cases.models import Case, CaseStatus
-from portal.cases.permissions import CasePerm, access_case
+from portal.cases.models import INTAKE_OPEN, Case, CaseStatus
+from portal.cases.permissions import (
+    INTAKE_MOVES,
+    INTAKE_REFUSAL,
+    CasePerm,
+    Move,
+    access_case,
+    available_moves,
+    can_decide_intake,
+)
 from portal.cases.services import intake
-from portal.core.errors import ApplicationError
-from portal.core.http import report_error
+from portal.core.http import portal_user, post_move
 from portal.core.models import User
 
 from .. import selectors
 from ..forms import AcceptForm, MaterialRequestForm, RefuseForm, RouteToMediationForm
 
+# The page's form of each move, under the name the template knows it by.
+_FORMS: dict[Move, tuple[str, type[forms.Form]]] = {
+    Move.ACCEPT: ("accept_form", AcceptForm),
+    Move.ROUTE_TO_MEDIATION: ("mediation_form", RouteToMediationForm),
+    Move.REFUSE: ("refuse_form", RefuseForm),
+    Move.REQUEST_MATERIAL: ("material_form", MaterialRequestForm),
+}
 
-def _refused(request: HttpRequest) -> None:
-    messages.error(
-        request,
-        _("Only arbitrators and administrators of the arbitration committee decide on intake."),
-    )
+
+# The queue's tabs: the filings awaiting the committee.
+_QUEUES = {
+    CaseStatus.FILED: gettext_lazy("Awaiting a decision"),
+    CaseStatus.MATERIAL_REQUESTED: gettext_lazy("Waiting for material"),
+}
 
 
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    if not intake.can_decide_intake(user):
-        _refused(request)
+    user = portal_user(request)
+    if not can_decide_intake(user):
+        messages.error(request, str(INTAKE_REFUSAL))
         return redirect("core:home")
     status = request.GET.get("status", CaseStatus.FILED)
+    status = status if status in INTAKE_OPEN else CaseStatus.FILED
     cases = list(selectors.intake_queue(user=user, status=status)[:200])
     for case in cases:
         case.days_left = selectors.days_left(case.due_on)  # type: ignore[attr-defined]
-    return render(
-        request,
-        "intake/queue.html",
-        {
-            "cases": cases,
-            "counts": selectors.intake_counts(user=user),
-            "status": status
-            if status in (CaseStatus.FILED, CaseStatus.MATERIAL_REQUESTED)
-            else CaseStatus.FILED,
-        },
-    )
+    counts = selectors.intake_counts(user=user)
+    tabs = [
+        {"status": tab, "label": label, "count": counts[tab], "current": tab == status}
+        for tab, label in _QUEUES.items()
+    ]
+    context = {"cases": cases, "counts": counts, "status": status, "tabs": tabs}
+    return render(request, "intake/queue.html", context)
+
+
+def _initial(case: Case, move: Move) -> dict[str, Any]:
+    initial: dict[str, Any] = {"version": case.version}
+    if move == Move.ROUTE_TO_MEDIATION:
+        initial["claimant_consented"] = case.mediation_consent
+    return initial
 
 
 def _detail(
-    request: HttpRequest, case: Case, bound: dict[str, forms.Form] | None = None
+    request: HttpRequest, case: Case, *, bound: tuple[Move, forms.Form] | None = None
 ) -> HttpResponse:
+    """The decision page; `bound` is the move whose form was refused, shown as typed."""
     case = case_selectors.case_detail(case)
-    bound = bound or {}
+    moves = available_moves(portal_user(request), case)
+    refused_move, refused_form = bound if bound else (None, None)
+    if refused_form is not None and refused_move not in moves:
+        # The page no longer offers the refused move (the case was decided meanwhile): the
+        # refusal is told as a message.
+        errors = refused_form.errors.values()
+        messages.error(request, " ".join(str(e) for field in errors for e in field))
     deadline = selectors.case_open_deadline(case, intake.ACCEPTANCE_POLICY)
-    open_moves = case.status in (CaseStatus.FILED, CaseStatus.MATERIAL_REQUESTED)
-    return render(
-        request,
-        "intake/detail.html",
-        {
-            "case": case,
-            "deadline": deadline,
-            "days_left": selectors.days_left(deadline.due_on if deadline else None),
-            "open_moves": open_moves,
-            "can_request_material": case.status == CaseStatus.FILED,
-            "accept_form": bound.get("accept") or AcceptForm(),
-            "mediation_form": bound.get("mediation")
-            or RouteToMediationForm(initial={"claimant_consented": case.mediation_consent}),
-            "refuse_form": bound.get("refuse") or RefuseForm(),
-            "material_form": bound.get("material") or MaterialRequestForm(),
-        },
-    )
+    context: dict[str, Any] = {
+        "case": case,
+        "deadline": deadline,
+        "days_left": selectors.days_left(deadline.due_on if deadline else None),
+        "can": {move.value: move in moves for move in INTAKE_MOVES},
+    }
+    for move, (name, form_class) in _FORMS.items():
+        shown = refused_form if move == refused_move and move in moves else None
+        context[name] = shown or form_class(initial=_initial(case, move))
+    return render(request, "intake/detail.html", context)
+
+
+def _decider_case(request: HttpRequest, pk: int, perm: str = CasePerm.VIEW) -> Case | None:
+    """The case, for a decider of its committee; None (with the message) for anyone else, who
+    is sent to the case's own page: the desk is the committee's."""
+    user = portal_user(request)
+    case = access_case(user, pk, perm)
+    if not can_decide_intake(user, case):
+        messages.error(request, str(INTAKE_REFUSAL))
+        return None
+    return case
 
 
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access_case(request.user, pk)  # type: ignore[arg-type]
-    if not intake.can_decide_intake(request.user, case):  # type: ignore[arg-type]
-        _refused(request)
-        return redirect("cases:detail", pk=case.pk)
+    case = _decider_case(request, pk)
+    if case is None:
+        return redirect("cases:detail", pk=pk)
     return _detail(request, case)
 
 
 def _move(
-    request: HttpRequest,
-    pk: int,
-    key: str,
-    form_class: type[forms.Form],
+    move: Move,
     call: Callable[[User, Case, dict[str, Any]], Case],
     done: Callable[[Case], str],
-) -> HttpResponse:
-    """Parse the form, call the service, report: the shape of every intake move."""
-    user: User = request.user  # type: ignore[assignment]
-    case = access_case(user, pk, CasePerm.WORK)
-    if not intake.can_decide_intake(user, case):
-        _refused(request)
-        return redirect("cases:detail", pk=case.pk)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            case = call(user, case, form.cleaned_data)
-        except ApplicationError as error:
-            if error.field is None:
-                report_error(request, error)
-                return redirect("intake:detail", pk=case.pk)
-            report_error(request, error, form)
-        else:
-            messages.success(request, done(case))
-            return redirect("intake:queue")
-    return _detail(request, case, {key: form})
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The POST of one intake move: the form, the service, the refusal next to the form."""
+
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        case = _decider_case(request, pk, CasePerm.WORK)
+        if case is None:
+            return redirect("cases:detail", pk=pk)
+        user = portal_user(request)
+        moved: list[Case] = []
+
+        def perform(data: dict[str, Any]) -> None:
+            moved.append(call(user, case, data))
+
+        _name, form_class = _FORMS[move]
+        return post_move(
+            request,
+            form=form_class(request.POST),
+            perform=perform,
+            # Said once the move is made: acceptance draws the case's number.
+            done=lazy(lambda: done(moved[0]), str)(),
+            then=reverse("intake:queue"),
+            page=lambda form: _detail(request, access_case(user, pk), bound=(move, form)),
+        )
+
+    view.__name__ = move.value
+    return view
 
 
-@require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(
-        request,
-        pk,
-        "accept",
-        AcceptForm,
-        lambda user, case, data: intake.case_accept(actor=user, case=case, note=data["note"]),
-        lambda case: (
-            _("Accepted as %(number)s; the notice of acceptance is being generated.")
-            % {"number": case.number}
-        ),
-    )
-
-
-@require_POST
-def route_to_mediation(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(
-        request,
-        pk,
-        "mediation",
-        RouteToMediationForm,
-        lambda user, case, data: intake.case_route_to_mediation(
-            actor=user,
-            case=case,
-            claimant_consented=data["claimant_consented"],
-            note=data["note"],
-        ),
-        lambda case: _("%(number)s goes to mediation first.") % {"number": case.number},
-    )
-
-
-@require_POST
-def refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(
-        request,
-        pk,
-        "refuse",
-        RefuseForm,
-        lambda user, case, data: intake.case_refuse(actor=user, case=case, reason=data["reason"]),
-        lambda case: (
-            _("%(number)s was not accepted; the written notice is being generated.")
-            % {"number": case.number}
-        ),
-    )
-
-
-@require_POST
-def request_material(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(
-        request,
-        pk,
-        "material",
-        MaterialRequestForm,
-        lambda user, case, data: intake.case_request_material(
-            actor=user, case=case, missing=data["missing"]
-        ),
-        lambda case: (
-            _("The claimant of %(number)s sees what is missing on the status page.")
-            % {"number": case.number}
-        ),
-    )
+accept = _move(
+    Move.ACCEPT,
+    lambda user, case, data: intake.case_accept(
+        actor=user, case=case, note=data["note"], expected_version=data["version"]
+    ),
+    lambda case: (
+        _("Accepted as %(number)s; the notice of acceptance is being generated.")
+        % {"number": case.number}
+    ),
+)
+route_to_mediation = _move(
+    Move.ROUTE_TO_MEDIATION,
+    lambda user, case, data: intake.case_route_to_mediation(
+        actor=user,
+        case=case,
+        claimant_consented=data["claimant_consented"],
+        note=data["note"],
+        expected_version=data["version"],
+    ),
+    lambda case: _("%(number)s goes to mediation first.") % {"number": case.number},
+)
+refuse = _move(
+    Move.REFUSE,
+    lambda user, case, data: intake.case_refuse(
+        actor=user, case=case, reason=data["reason"], expected_version=data["version"]
+    ),
+    lambda case: (
+        _("%(number)s was not accepted; the written notice is being generated.")
+        % {"number": case.number}
+    ),
+)
+request_material = _move(
+    Move.REQUEST_MATERIAL,
+    lambda user, case, data: intake.case_request_material(
+        actor=user, case=case, missing=data["missing"], expected_version=data["version"]
+    ),
+    lambda case: (
+        _("The claimant of %(number)s sees what is missing on the status page.")
+        % {"number": case.number}
+    ),
+)

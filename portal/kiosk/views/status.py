@@ -6,17 +6,16 @@ exist."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.cases.models import Case
 from portal.cases.services.intake import case_material_supply, claimant_case_get
-from portal.core.errors import ApplicationError
-from portal.core.http import report_error
+from portal.core.http import post_move
 from portal.mediation.selectors import claimant_mediation
 
 from .. import abuse, selectors
@@ -79,20 +78,16 @@ def status(request: HttpRequest) -> HttpResponse:
 @require_POST
 def status_material(request: HttpRequest) -> HttpResponse:
     case = access_claimant_case(request)
-    form = MaterialForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            case_material_supply(
-                case=case, uploads=form.cleaned_data["material"], note=form.cleaned_data["note"]
-            )
-        except ApplicationError as error:
-            report_error(request, error, form)
-        else:
-            messages.success(
-                request, _("Thank you: the committee has your material and will decide soon.")
-            )
-            return redirect("kiosk:status")
-    return _case_page(request, case, form)
+    return post_move(
+        request,
+        form=MaterialForm(request.POST, request.FILES),
+        perform=lambda data: case_material_supply(
+            case=case, uploads=data["material"], note=data["note"]
+        ),
+        done=_("Thank you: the committee has your material and will decide soon."),
+        then=reverse("kiosk:status"),
+        page=lambda form: _case_page(request, case, form),  # type: ignore[arg-type]
+    )
 
 
 @public

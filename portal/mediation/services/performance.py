@@ -25,7 +25,7 @@ from ..models import (
     Mediation,
     MediationStatus,
 )
-from ..permissions import MOVES, Move, conducts
+from ..permissions import INSTALMENT_MOVES, MOVES, InstalmentMove, Move, conducts
 from .common import locked, mediator_or_admins, notify_after_commit
 
 
@@ -50,9 +50,7 @@ def instalment_record_payment(
     """Record that an instalment was paid (also one first recorded as missed)."""
     mediation = locked(instalment.agreement.mediation)
     _check_performer(actor, mediation)
-    instalment = Instalment.objects.select_for_update().get(pk=instalment.pk)
-    if instalment.status == InstalmentStatus.PAID:
-        raise ApplicationError(_("This instalment is recorded as paid already."))
+    instalment = INSTALMENT_MOVES.begin(actor, instalment, InstalmentMove.PAY)
     if paid_on > timezone.localdate():
         raise ApplicationError(_("The payment cannot be in the future."), field="paid_on")
     if amount is None or amount <= 0:
@@ -65,18 +63,14 @@ def instalment_record_payment(
         name = f"{instalment.pk}-{checked.sha256[:16]}.{checked.extension}"
         instalment.evidence.save(name, evidence, save=False)
         instalment.evidence_sha256 = checked.sha256
-    before = instalment.status
-    instalment.status = InstalmentStatus.PAID
     instalment.paid_on = paid_on
     instalment.paid_amount = amount
     instalment.recorded_by = actor
-    instalment.save()
-    audit_record(
-        actor=actor,
-        action="mediation.instalment_paid",
-        obj=mediation,
-        status_before=before,
-        status_after=instalment.status,
+    INSTALMENT_MOVES.finish(
+        actor,
+        instalment,
+        InstalmentMove.PAY,
+        fields=["paid_on", "paid_amount", "recorded_by", "evidence", "evidence_sha256"],
         note=f"{instalment.sequence}: {amount} {paid_on:%Y-%m-%d}",
     )
     return instalment
@@ -96,25 +90,18 @@ def instalments_missed_sweep(*, today: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def _miss_one(pk: int) -> int:
-    instalment = (
-        Instalment.objects.select_for_update(of=("self",))
-        .select_related("agreement__mediation__case", "agreement__mediation__mediator")
-        .get(pk=pk)
-    )
-    if instalment.status != InstalmentStatus.DUE:
-        return 0
-    instalment.status = InstalmentStatus.MISSED
+    instalment = INSTALMENT_MOVES.lock(Instalment(pk=pk))
+    if not INSTALMENT_MOVES.possible(instalment, InstalmentMove.MISS):
+        return 0  # paid or marked meanwhile: the sweep is idempotent
     instalment.missed_at = timezone.now()
-    instalment.save(update_fields=["status", "missed_at"])
-    mediation = instalment.agreement.mediation
-    audit_record(
-        actor=None,
-        action="mediation.instalment_missed",
-        obj=mediation,
-        status_before=InstalmentStatus.DUE,
-        status_after=InstalmentStatus.MISSED,
+    INSTALMENT_MOVES.finish(
+        None,
+        instalment,
+        InstalmentMove.MISS,
+        fields=["missed_at"],
         note=f"{instalment.sequence}: {instalment.due_on:%Y-%m-%d}",
     )
+    mediation = instalment.agreement.mediation
     notify_after_commit(
         mediation,
         mediator_or_admins(mediation),

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.audit import audit_record
-from portal.core.errors import ApplicationError
 from portal.core.models import User
 
-from ..models import Mediation, MediationSession, SessionStatus
+from ..models import Mediation, MediationSession
+from ..permissions import SESSION_MOVES, SessionMove
 from .common import check_conduct, locked, required
 
 
@@ -47,18 +47,17 @@ def mediation_session_record(
 ) -> MediationSession:
     """Record a session as held: who attended, what was said, what is proposed."""
     mediation = locked(session.mediation)
-    session = MediationSession.objects.select_for_update().get(pk=session.pk)
     check_conduct(actor, mediation)
-    if session.status != SessionStatus.SCHEDULED:
-        raise ApplicationError(_("This session is recorded already."))
+    session = SESSION_MOVES.begin(actor, session, SessionMove.RECORD)
     session.attendees = required(attendees, _("Say who attended."), "attendees")
     session.summary = required(summary, _("Summarise the session."), "summary")
     session.proposals = proposals.strip()
-    session.status = SessionStatus.HELD
     session.held_at = timezone.now()
     session.recorded_by = actor
-    session.save(
-        update_fields=["attendees", "summary", "proposals", "status", "held_at", "recorded_by"]
+    SESSION_MOVES.finish(
+        actor,
+        session,
+        SessionMove.RECORD,
+        fields=["attendees", "summary", "proposals", "held_at", "recorded_by"],
     )
-    audit_record(actor=actor, action="mediation.session_record", obj=mediation)
     return session

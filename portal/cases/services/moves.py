@@ -1,0 +1,41 @@
+"""The moves other flows make on a case: a mediation taking it on, and failing. The other flow's
+service has checked its own role rule; these check the move (portal.cases.permissions.MOVES,
+internal rules) and record it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.core.deadlines import deadline_start, deadlines_of
+from portal.core.models import User
+
+from ..models import Case
+from ..permissions import MOVES, Move
+from .register import ACCEPTANCE_POLICY
+
+AWARD_POLICY = "arbitration.award"
+
+
+@transaction.atomic
+def case_mediation_start(*, actor: User | None, case: Case, note: str = "") -> Case:
+    """A mediation took the case on (portal.mediation checks who may open it)."""
+    case = MOVES.begin(actor, case, Move.MEDIATION_START)
+    MOVES.finish(actor, case, Move.MEDIATION_START, note=note)
+    return case
+
+
+@transaction.atomic
+def case_mediation_fail(*, actor: User | None, case: Case, reason: str) -> Case:
+    """Mediation failed (portal.mediation checks who may say so): a case accepted before goes
+    on to arbitration; one routed to mediation at intake returns to the intake queue as
+    filed, with everything it holds and a fresh acceptance clock (art. 29's five days)."""
+    case = MOVES.begin(actor, case, Move.MEDIATION_FAIL)
+    # Accepted before mediating: the award clock started at acceptance (case_accept).
+    accepted_before = deadlines_of(case).filter(policy__key=AWARD_POLICY).exists()
+    if accepted_before:
+        MOVES.finish(actor, case, Move.MEDIATION_FAIL_TO_ARBITRATION, note=reason)
+    else:
+        MOVES.finish(actor, case, Move.MEDIATION_FAIL, note=reason)
+        deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=timezone.now())
+    return case
