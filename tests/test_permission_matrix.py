@@ -264,7 +264,7 @@ REFERRAL_ROWS: dict[str, Row] = {
     "referrals:feedback-letter-request": _referral_row(
         "POST", "referral:feedback_given", by_role(REDIRECT), by_role(REDIRECT)
     ),
-    # the moves (README, "Referrals"): the sender's, then the receiver's
+    # the moves (docs/referrals.md): the sender's, then the receiver's
     "referrals:send": _referral_row(
         "POST", "referral:draft", AUTHOR_OR_ADMIN, by_role(NOT_FOUND), data=_version
     ),
@@ -311,7 +311,7 @@ MATRIX.update(REFERRAL_ROWS)
 # --- meetings: each agency's admin organises meetings with all of its staff ----------------------
 # tests/meetings/matrix.py builds them, one per state; every role takes part in its own agency's
 # (`own`) and finds no other agency's (`other`, a 404; the special mediator's appointment by
-# arbitration opens none of arbitration's meetings). The role rules are in README, "Meetings".
+# arbitration opens none of arbitration's meetings). The role rules are in docs/meetings.md.
 MEETING_STAFF = by_role(REDIRECT, leader=REFUSED)  # working staff of the organising agency
 MEETING_PARTICIPANTS = by_role(REDIRECT)  # everyone invited, the leader too
 MEETING_APPROVERS = {**by_role(REFUSED), **dict.fromkeys(AGENCY_ADMINS, REDIRECT)}  # organisers
@@ -401,7 +401,7 @@ MEETING_ROWS: dict[str, Row] = {
 }
 MATRIX.update(MEETING_ROWS)
 
-# --- the E-law kiosk (public) and the intake desk (README, "Kiosk and intake") ---------------------
+# --- the E-law kiosk (public) and the intake desk (docs/kiosk.md) ---------------------
 # The kiosk's pages are public: every role, logged in or not, gets the same. What a visitor may
 # see beyond them hangs on the visit's session (a draft it started, a receipt it was given, a
 # status lookup it passed), which a fresh client has not: those pages send it to the start or
@@ -460,7 +460,7 @@ INTAKE_ROWS: dict[str, Row] = {
 }
 MATRIX.update(INTAKE_ROWS)
 
-# Mediation (README, "Mediation and confirmation"): a mediation is reached through its case, so
+# Mediation (docs/mediation.md): a mediation is reached through its case, so
 # who sees the case sees the page (another agency's is a 404). The world's cases are filed and
 # not mediated: every move is refused with a message, to the committee's staff too (opening
 # needs the intake decision first); the services' role rules are tested in tests/mediation.
@@ -518,7 +518,7 @@ def _reply_data(world: World, case: Case | None) -> dict[str, Any]:
     return {"body": "收到"}
 
 
-# Messaging (README, "Messaging"): a conversation is open to whoever sees its case, referral or
+# Messaging (docs/messaging.md): a conversation is open to whoever sees its case, referral or
 # meeting (so is a file sent into its conversation); a liaison channel to the working staff
 # of its agencies (a leader has no working role); the list and the search show only what the
 # reader may see, so every account may open them.

@@ -2,7 +2,7 @@
 
 Used by `seed_demo`. Idempotent: a filing whose claimant's phone number is already on a
 kiosk or online filing is not made again. The secrets are fixed so that a demo visitor can
-open the status page (README, "Kiosk and intake")."""
+open the status page (docs/kiosk.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Who may see a mediation and who may make each move.
 
 Visibility rides on the case (portal.cases.permissions): whoever may see the case sees its
-mediation. Role rules (README, "Mediation and confirmation"), checked inside the services:
+mediation. Role rules (docs/mediation.md), checked inside the services:
 - open a mediation: a mediator, arbitrator or administrator of the arbitration committee, on
   a case they may work;
 - assign the mediator: an administrator of the committee;
