@@ -2,8 +2,8 @@
 
 Visibility (object permissions): the sending agency's group may view its referral from the
 draft on; the receiving agency's group from the moment it is sent, and for good (a returned
-or withdrawn referral stays the two agencies' shared record). Role rules: docs/referrals.md,
-"Referrals" section; services check them, views only use them to show the right buttons.
+or withdrawn referral stays the two agencies' shared record). Role rules: MOVES below (docs/referrals.md
+shows them); services check them, views only use them to show the right buttons.
 """
 
 from __future__ import annotations
