@@ -104,17 +104,27 @@ def is_polling(meeting: Meeting) -> bool:
     return meeting.status == S.PLANNING
 
 
+def is_scheduled(meeting: Meeting) -> bool:
+    """Its time is fixed and it is still to be held or minuted."""
+    return meeting.status == S.SCHEDULED
+
+
 def may_answer(participant: Participant | None, meeting: Meeting) -> bool:
-    return participant is not None and meeting.status == S.SCHEDULED
+    return participant is not None and is_scheduled(meeting)
 
 
 def may_write_minutes(user: User, meeting: Meeting) -> bool:
-    return meeting.status == S.SCHEDULED and can_organise(user, meeting)
+    return is_scheduled(meeting) and can_organise(user, meeting)
+
+
+def organisers_only(meeting: Meeting) -> str:
+    """What someone who may not organise the meeting is told."""
+    return str(_ORGANISERS_ONLY) % _agency(meeting)
 
 
 def require_organiser(actor: User, meeting: Meeting) -> None:
     if not can_organise(actor, meeting):
-        raise ApplicationError(str(_ORGANISERS_ONLY) % _agency(meeting))
+        raise ApplicationError(organisers_only(meeting))
 
 
 def require_open(meeting: Meeting) -> None:
