@@ -117,6 +117,11 @@ def may_write_minutes(user: User, meeting: Meeting) -> bool:
     return is_scheduled(meeting) and can_organise(user, meeting)
 
 
+def removable(meeting: Meeting, participant: Participant) -> bool:
+    """Anyone invited may be taken off the meeting but its organiser."""
+    return participant.user_id != meeting.organiser_id
+
+
 def organisers_only(meeting: Meeting) -> str:
     """What someone who may not organise the meeting is told."""
     return str(_ORGANISERS_ONLY) % _agency(meeting)

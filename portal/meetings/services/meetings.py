@@ -35,6 +35,7 @@ from ..permissions import (
     Move,
     can_create,
     grant_meeting_to_agency,
+    removable,
     require_open,
     require_organiser,
     revoke_meeting_from_agency,
@@ -342,7 +343,7 @@ def participant_remove(*, actor: User, meeting: Meeting, participant: Participan
     require_open(meeting)
     if participant.meeting_id != meeting.pk:
         raise ApplicationError(_("This person is not invited to this meeting."))
-    if participant.user_id == meeting.organiser_id:
+    if not removable(meeting, participant):
         raise ApplicationError(_("The organiser cannot be removed from their meeting."))
     user, agency = participant.user, participant.agency
     shares_end(

@@ -33,6 +33,7 @@ from ..permissions import (
     may_answer,
     may_organise_now,
     participant_of,
+    removable,
 )
 from .common import meeting_post, refusal
 
@@ -65,10 +66,12 @@ def _detail(request: HttpRequest, meeting: Meeting, bound: Bound | None = None) 
     shown |= {"rsvp"} if can_rsvp else set()
     shown |= {"participant-add", "guest-add", "agenda-add"} if organise else set()
     shown |= {"cancel"} if Move.CANCEL in moves else set()
+    participants = selectors.participants_of(meeting)
     context = {
         "meeting": meeting,
         "me": me,
-        "participants": selectors.participants_of(meeting),
+        "participants": participants,
+        "removable": {p.pk for p in participants if organise and removable(meeting, p)},
         "guests": list(meeting.guests.all()),
         "agenda": agenda,
         "minutes": selectors.minutes_of(meeting),
