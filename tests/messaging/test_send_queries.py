@@ -1,4 +1,4 @@
-"""The cost of a message on the socket's path (bench/b3_ws.py, B3): a fixed number of queries,
+"""The cost of a message on the socket's path: a fixed number of queries,
 whatever the conversation holds."""
 
 from __future__ import annotations
