@@ -339,7 +339,15 @@ def _vote_data(world: World, meeting: Any) -> dict[str, Any]:
 
 
 def _fix_data(world: World, meeting: Any) -> dict[str, Any]:
-    return {"slot": world.meetings.slots[meeting.pk].pk}
+    return {"slot": world.meetings.slots[meeting.pk].pk, "version": meeting.version}
+
+
+def _meeting_version(world: World, meeting: Any) -> dict[str, Any]:
+    return {"version": meeting.version}
+
+
+def _action_version(world: World, meeting: Any) -> dict[str, Any]:
+    return {"version": world.meetings.actions[meeting.pk].version}
 
 
 MEETING_ROWS: dict[str, Row] = {
@@ -352,7 +360,9 @@ MEETING_ROWS: dict[str, Row] = {
     "meetings:ics": _meeting_row("GET", "meeting:scheduled", by_role(OK)),
     "meetings:edit": _meeting_row("GET", "meeting:planning", by_role(OK, leader=REFUSED)),
     # the organising agency's moves
-    "meetings:cancel": _meeting_row("POST", "meeting:planning", MEETING_STAFF),
+    "meetings:cancel": _meeting_row(
+        "POST", "meeting:planning", MEETING_STAFF, data=_meeting_version
+    ),
     "meetings:participant-add": _meeting_row(
         "POST",
         "meeting:planning",
@@ -385,7 +395,9 @@ MEETING_ROWS: dict[str, Row] = {
         "POST", "meeting:planning", MEETING_STAFF, data=lambda world, m: {"title": "新议题"}
     ),
     "meetings:case-share": _meeting_row("POST", "meeting-item:held", MEETING_STAFF),
-    "meetings:minutes-approve": _meeting_row("POST", "meeting:held", MEETING_APPROVERS),
+    "meetings:minutes-approve": _meeting_row(
+        "POST", "meeting:held", MEETING_APPROVERS, data=_meeting_version
+    ),
     # the participants' moves
     "meetings:slot-vote": _meeting_row(
         "POST", "meeting:planning", MEETING_PARTICIPANTS, data=_vote_data
@@ -397,7 +409,9 @@ MEETING_ROWS: dict[str, Row] = {
         data=lambda world, m: {"answer": "accepted"},
     ),
     # the owner agency's: its working staff report an action item done
-    "meetings:action-item-complete": _meeting_row("POST", "meeting-action:closed", MEETING_STAFF),
+    "meetings:action-item-complete": _meeting_row(
+        "POST", "meeting-action:closed", MEETING_STAFF, data=_action_version
+    ),
 }
 MATRIX.update(MEETING_ROWS)
 

@@ -16,8 +16,14 @@ from portal.core.models import Agency, AgencyKind, User
 from portal.referrals.models import Referral
 from portal.referrals.permissions import referrals_visible_to
 
-from .models import Guest, MeetingKind, MeetingSlot, Participant, Room, Rsvp, VoteAnswer
-from .selectors import case_by_number, participant_candidates
+from .models import Guest, Meeting, MeetingKind, MeetingSlot, Participant, Room, Rsvp, VoteAnswer
+from .selectors import (
+    action_items_of,
+    case_by_number,
+    minutes_of,
+    participant_candidates,
+    participants_of,
+)
 from .services import ActionItemData, GuestData, MeetingData, MinutesData
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -51,6 +57,12 @@ class PersonField(forms.ModelChoiceField):
 
     def offer(self, candidates: QuerySet[User]) -> None:
         self.widget.choices = [("", "---------"), *people_choices(candidates)]
+
+
+class VersionForm(forms.Form):
+    """Every move carries the version of the page it was made from (stale-page check)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class MeetingForm(forms.Form):
@@ -87,7 +99,7 @@ class MeetingCreateForm(MeetingForm):
         self.fields["participants"].offer(participant_candidates())  # type: ignore[attr-defined]
 
 
-class MeetingEditForm(MeetingForm):
+class MeetingEditForm(MeetingForm, VersionForm):
     """For a scheduled meeting the time can be moved too (a new SEQUENCE goes out)."""
 
     date = forms.DateField(label=_("Date"), widget=DATE, required=False)
@@ -110,8 +122,9 @@ class SlotForm(forms.Form):
     start = forms.TimeField(label=_("Starts"), widget=TIME)
     end = forms.TimeField(label=_("Ends"), widget=TIME)
 
-    def times(self) -> tuple[datetime.datetime, datetime.datetime]:
-        data = self.cleaned_data
+    @staticmethod
+    def times_of(data: dict[str, Any]) -> tuple[datetime.datetime, datetime.datetime]:
+        """The proposed time from the form's cleaned data."""
         return combine(data["date"], data["start"]), combine(data["date"], data["end"])
 
 
@@ -128,15 +141,13 @@ class VoteForm(forms.Form):
                 required=False,
             )
 
-    def answers(self) -> dict[int, str]:
-        return {
-            int(name.removeprefix("slot_")): value
-            for name, value in self.cleaned_data.items()
-            if value
-        }
+    @staticmethod
+    def answers_of(data: dict[str, Any]) -> dict[int, str]:
+        """Slot pk → answer, from the form's cleaned data (unanswered times left out)."""
+        return {int(name.removeprefix("slot_")): value for name, value in data.items() if value}
 
 
-class FixSlotForm(forms.Form):
+class FixSlotForm(VersionForm):
     slot = forms.ModelChoiceField(label=_("Time"), queryset=MeetingSlot.objects.none())
 
     def __init__(self, *args: Any, slots: QuerySet[MeetingSlot], **kwargs: Any) -> None:
@@ -151,7 +162,7 @@ class RsvpForm(forms.Form):
     )
 
 
-class CancelForm(forms.Form):
+class CancelForm(VersionForm):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
@@ -219,7 +230,7 @@ class AgendaItemForm(forms.Form):
         return referral
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(VersionForm):
     note = forms.CharField(label=_("How it was done"), max_length=300, required=False)
 
 
@@ -271,9 +282,12 @@ class MinutesForm(forms.Form):
         participants: list[Participant],
         guests: list[Guest],
         agenda: list[Any],
+        action_items: forms.BaseFormSet,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.participants, self.guests = participants, guests
+        self.action_items = action_items
         self.fields["attended_users"].choices = [  # type: ignore[attr-defined]
             (str(p.user_id), f"{p.user} · {p.agency.short_name}") for p in participants
         ]
@@ -294,7 +308,13 @@ class MinutesForm(forms.Form):
     def agenda_bound_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.agenda_fields]
 
-    def to_data(self, action_items: forms.BaseFormSet) -> MinutesData:
+    def is_valid(self) -> bool:
+        """The minutes and their action items (each shows its own errors)."""
+        valid = self.action_items.is_valid()
+        return super().is_valid() and valid
+
+    def to_data(self) -> MinutesData:
+        action_items = self.action_items
         data = self.cleaned_data
         return MinutesData(
             summary=data.get("summary", ""),
@@ -311,15 +331,38 @@ class MinutesForm(forms.Form):
         )
 
 
-def minutes_initial(
-    participants: list[Participant], guests: list[Guest], minutes: Any
-) -> dict[str, Any]:
-    return {
+def minutes_form(meeting: Meeting, data: Any = None) -> MinutesForm:
+    """The minutes' editor of `meeting`, from what is saved (or bound to what was typed)."""
+    participants = participants_of(meeting)
+    guests = list(meeting.guests.all())
+    minutes = minutes_of(meeting)
+    initial = {
         "summary": minutes.summary if minutes else "",
         "resolutions": minutes.resolutions if minutes else "",
         "attended_users": [str(p.user_id) for p in participants if p.attended],
         "attended_guests": [str(g.pk) for g in guests if g.attended],
     }
+    action_items = ActionItemFormSet(
+        data,
+        prefix="action",
+        initial=[
+            {
+                "description": item.description,
+                "owner_agency": item.owner_agency_id,
+                "owner_user": item.owner_user_id,
+                "due_on": item.due_on,
+            }
+            for item in action_items_of(meeting)
+        ],
+    )
+    return MinutesForm(
+        data,
+        initial=initial,
+        participants=participants,
+        guests=guests,
+        agenda=list(meeting.agenda_items.all()),
+        action_items=action_items,
+    )
 
 
 class CalendarForm(forms.Form):

@@ -45,6 +45,11 @@ def _address(email: str, name: str, **params: str) -> vCalAddress:
     return address
 
 
+def method_for(meeting: Meeting) -> str:
+    """The method of the calendar file downloaded now: a cancelled meeting's cancels it."""
+    return CANCEL if meeting.status == MeetingStatus.CANCELLED else REQUEST
+
+
 def meeting_ics(meeting: Meeting, method: str = REQUEST) -> bytes:
     """The calendar file of a meeting whose time is fixed."""
     if meeting.starts_at is None or meeting.ends_at is None:

@@ -36,18 +36,8 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The legal moves; each is made by one service in portal.meetings.services. A scheduled
-# meeting may be moved (meeting_update), which keeps it scheduled.
-TRANSITIONS: dict[str, set[str]] = {
-    MeetingStatus.PLANNING: {MeetingStatus.SCHEDULED, MeetingStatus.CANCELLED},
-    MeetingStatus.SCHEDULED: {
-        MeetingStatus.SCHEDULED,
-        MeetingStatus.CLOSED,
-        MeetingStatus.CANCELLED,
-    },
-    MeetingStatus.CLOSED: set(),
-    MeetingStatus.CANCELLED: set(),
-}
+# The legal moves are data in portal.meetings.permissions (MOVES); each is made by one
+# service in portal.meetings.services.
 
 # The statuses in which a meeting holds its room.
 BOOKED_STATUSES = (MeetingStatus.SCHEDULED, MeetingStatus.CLOSED)
@@ -114,6 +104,8 @@ class Meeting(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminded_24h_at = models.DateTimeField(null=True, blank=True)
     reminded_1h_at = models.DateTimeField(null=True, blank=True)
+    # Raised by every move: a page showing an older version may not act on it.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -404,6 +396,8 @@ class ActionItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     completion_note = models.CharField(_("how it was done"), max_length=300, blank=True)
+    # Raised by every move of the item (portal.meetings.permissions.ACTION_ITEM_MOVES).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["position", "id"]

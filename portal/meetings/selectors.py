@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -271,7 +272,12 @@ def action_items_of(meeting: Meeting) -> list[ActionItem]:
 
 
 def meeting_history(meeting: Meeting) -> QuerySet[AuditEvent]:
-    return audit_history(meeting)
+    """The meeting's events and its action items' (each item's moves are recorded on it)."""
+    items = [str(pk) for pk in meeting.action_items.values_list("pk", flat=True)]
+    of_items = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(ActionItem), object_id__in=items
+    )
+    return (audit_history(meeting) | of_items).select_related("actor", "agency")
 
 
 def meeting_documents(meeting: Meeting) -> QuerySet[Document]:

@@ -1,7 +1,10 @@
 """The messaging socket: one per page, multiplexing the conversations it has joined.
 
-The consumer authenticates from the scope, authorises each join with the conversation's
-`access_*` rule, relays, and hands every client command to a service: it writes nothing itself.
+The consumer authenticates from the scope, authorises each join with `access_conversation`,
+joins groups and relays; every client command that writes goes to a service (COMMANDS): the
+consumer writes nothing itself. The services broadcast after their commit
+(portal.messaging.realtime), on Channels' one database thread, so the messages of one process
+are stored and broadcast in the order they came.
 
 Relaying touches no database: the answer to "may this person be in it?" is decided at join and
 kept by the socket. Whatever can end it (a referral returned, a co-handling revoked, leaving the
@@ -9,13 +12,6 @@ agency, a deactivated account) pushes `access.changed` after its commit
 (portal.messaging.receivers); the socket asks again at once and sends `revoked` for what it
 lost. An answer older than ACCESS_RECHECK_SECONDS is asked again before the next relay, for a
 change made by a path that pushes nothing.
-
-Sends and joins run on a small pool of threads, each with its own database connection, so
-several conversations' messages are stored at once and joins do not queue behind one another
-on Channels' one database thread; sends to one conversation from this process still go one
-after another, so they are stored and broadcast in the order they came. A send's broadcast is
-made by the socket itself, from the event loop, after the service returned (its transaction
-committed): the worker thread does not wait on the loop to hand it over.
 
 Presence: a joining socket reads who else is there from the conversation's roster
 (portal.messaging.presence) and tells only itself; the others hear one "online".
@@ -26,33 +22,25 @@ see and hears only that one changed, so its unread counts can be fetched again."
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import logging
-import threading
 import time
 import uuid
-import weakref
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from channels.consumer import get_handler_name
-from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
-from django.db import connections
 from django.http import Http404
 
 from portal.core.errors import ApplicationError
+from portal.core.models import User
 
 from . import presence, services
 from .access import may_see_now
 from .live import lists_conversations, watch_group
-from .models import Conversation
-from .realtime import Broadcast, access_group, broadcasts_held, conversation_group
+from .permissions import access_conversation
+from .realtime import access_group, conversation_group
 from .selectors import conversation_ids_followed, message_payload, messages_after
-
-logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 16 * 1024
 # A person types a few messages a minute; a burst of 20 covers pasting, 5 a second refills.
@@ -60,8 +48,6 @@ BUCKET_CAPACITY = 20.0
 BUCKET_REFILL_PER_SECOND = 5.0
 # The backstop: an access answer this old is asked again before the next relay.
 ACCESS_RECHECK_SECONDS = 60.0
-# Threads storing messages at once (each holds one database connection while the process runs).
-SEND_THREADS = 4
 
 
 class TokenBucket:
@@ -85,18 +71,64 @@ class TokenBucket:
         return True
 
 
-class MessagingConsumer(AsyncJsonWebsocketConsumer):
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        """Channels' own dispatch first closes stale database connections on its one database
-        thread, for every frame and every relayed event: each relay queued behind the joins'
-        database work there. Every database call of this consumer runs through
-        DatabaseSyncToAsync, which closes them in its own thread before and after, so the
-        handler is called directly."""
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+# --- the commands that write: one service each, run on Channels' database thread --------------
+# Each takes the person as the database has them now and the client's frame; what it returns is
+# answered to the client (None: nothing).
 
+
+def _send(user: User, content: dict[str, Any]) -> dict[str, Any]:
+    mentions = content.get("mentions") or {}
+    message = services.message_send(
+        actor=user,
+        conversation=access_conversation(user, _int(content["conversation"])),
+        body=str(content["body"]),
+        reply_to_id=_int(content["reply_to"]) if content.get("reply_to") else None,
+        mention_user_ids=[_int(pk) for pk in mentions.get("users", [])],
+        mention_agency_codes=[str(code) for code in mentions.get("agencies", [])],
+        ack_requested=bool(content.get("ack_requested", False)),
+    )
+    return {"type": "sent", "id": message.pk, "client_id": content.get("client_id")}
+
+
+def _edit(user: User, content: dict[str, Any]) -> None:
+    services.message_edit(
+        actor=user, message_id=_int(content["message"]), body=str(content["body"])
+    )
+
+
+def _delete(user: User, content: dict[str, Any]) -> None:
+    services.message_delete(actor=user, message_id=_int(content["message"]))
+
+
+def _read(user: User, content: dict[str, Any]) -> None:
+    conversation = access_conversation(user, _int(content["conversation"]))
+    services.conversation_mark_read(
+        actor=user, conversation=conversation, up_to=_int(content["up_to"])
+    )
+
+
+def _ack(user: User, content: dict[str, Any]) -> None:
+    services.message_acknowledge(actor=user, message_id=_int(content["message"]))
+
+
+ServiceCommand = Callable[[User, dict[str, Any]], dict[str, Any] | None]
+
+SERVICE_COMMANDS: dict[str, ServiceCommand] = {
+    "send": _send,
+    "edit": _edit,
+    "delete": _delete,
+    "read": _read,
+    "ack": _ack,
+}
+
+
+def perform(command: str, user: User, content: dict[str, Any]) -> dict[str, Any] | None:
+    """Run a client command's service for `user` as the database has them now (the scope's
+    copy keeps a membership that may have ended since the socket opened)."""
+    return SERVICE_COMMANDS[command](_fresh(user), content)
+
+
+class MessagingConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -123,14 +155,10 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
         for conversation_id in list(getattr(self, "followed", ())):
             if conversation_id not in self.joined:
-                await self.channel_layer.group_discard(
-                    conversation_group(conversation_id), self.channel_name
-                )
+                await self._discard(conversation_id)
         for conversation_id in list(getattr(self, "joined", ())):
             await self._depart(conversation_id)
-            await self.channel_layer.group_discard(
-                conversation_group(conversation_id), self.channel_name
-            )
+            await self._discard(conversation_id)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.bucket.take():
@@ -150,12 +178,12 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        handler = self.COMMANDS.get(str(content.get("type")))
-        if handler is None:
+        command = COMMANDS.get(str(content.get("type")))
+        if command is None:
             await self._error("unknown_type")
             return
         try:
-            await handler(self, content)
+            await command(self, content)
         except Http404:
             await self._error("not_found")
         except ApplicationError as exc:
@@ -163,25 +191,31 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         except (KeyError, TypeError, ValueError):
             await self._error("malformed")
 
-    # --- commands -------------------------------------------------------------------------
+    # --- the commands of the socket itself: groups, presence, typing ---------------------------
+
+    async def _service(self, content: dict[str, Any]) -> None:
+        answer = await database_sync_to_async(perform)(str(content["type"]), self.user, content)
+        if answer is not None:
+            await self.send_json(answer)
 
     async def _join(self, content: dict[str, Any]) -> None:
         conversation_id = _int(content["conversation"])
         after = _int(content.get("after", 0))
-        group = conversation_group(conversation_id)
         listening = conversation_id in self.joined or conversation_id in self.followed
         # In the group before access is checked: a revocation committed after the check pushes
         # to the group, and its event waits for this join to end, then is heard. In the group
         # first, then the backlog: a message sent in between arrives twice at worst (clients
         # drop ids they hold), never zero times.
         if not listening:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self.channel_layer.group_add(
+                conversation_group(conversation_id), self.channel_name
+            )
         asked_at = time.monotonic()
         try:
-            missed = await self._catch_up(conversation_id, after)
+            missed = await database_sync_to_async(_backlog)(self.user, conversation_id, after)
         except Http404:
             if not listening:
-                await self.channel_layer.group_discard(group, self.channel_name)
+                await self._discard(conversation_id)
             raise
         self.allowed_at[conversation_id] = asked_at
         here: dict[str, dict[str, Any]] = {}
@@ -194,15 +228,9 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         last = missed[-1]["id"] if missed else after
         await self.send_json({"type": "caught_up", "conversation": conversation_id, "last": last})
         for socket, entry in here.items():  # who was already here, from the roster
+            seen = {"type": "presence", "user": entry["user"], "name": entry["name"]}
             await self.send_json(
-                {
-                    "type": "presence",
-                    "user": entry["user"],
-                    "name": entry["name"],
-                    "state": "here",
-                    "socket": socket,
-                    "conversation": conversation_id,
-                }
+                {**seen, "state": "here", "socket": socket, "conversation": conversation_id}
             )
 
     async def _leave(self, content: dict[str, Any]) -> None:
@@ -212,47 +240,8 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         self.joined.discard(conversation_id)
         if conversation_id not in self.followed:
             self.allowed_at.pop(conversation_id, None)
-            await self.channel_layer.group_discard(
-                conversation_group(conversation_id), self.channel_name
-            )
+            await self._discard(conversation_id)
         await self.send_json({"type": "left", "conversation": conversation_id})
-
-    async def _send(self, content: dict[str, Any]) -> None:
-        mentions = content.get("mentions") or {}
-        conversation_id = _int(content["conversation"])
-        # One send per conversation at a time from this process: stored and broadcast in order.
-        async with _send_lock(conversation_id):
-            message_id = await self._send_stored(conversation_id, content, mentions)
-        await self.send_json(
-            {"type": "sent", "id": message_id, "client_id": content.get("client_id")}
-        )
-
-    async def _send_stored(
-        self, conversation_id: int, content: dict[str, Any], mentions: dict[str, Any]
-    ) -> int | None:
-        return await self._call(
-            "send",
-            conversation=conversation_id,
-            body=str(content["body"]),
-            reply_to_id=_int(content["reply_to"]) if content.get("reply_to") else None,
-            mention_user_ids=[_int(pk) for pk in mentions.get("users", [])],
-            mention_agency_codes=[str(code) for code in mentions.get("agencies", [])],
-            ack_requested=bool(content.get("ack_requested", False)),
-        )
-
-    async def _edit(self, content: dict[str, Any]) -> None:
-        await self._call("edit", message_id=_int(content["message"]), body=str(content["body"]))
-
-    async def _delete(self, content: dict[str, Any]) -> None:
-        await self._call("delete", message_id=_int(content["message"]))
-
-    async def _read(self, content: dict[str, Any]) -> None:
-        await self._call(
-            "read", conversation=_int(content["conversation"]), up_to=_int(content["up_to"])
-        )
-
-    async def _ack(self, content: dict[str, Any]) -> None:
-        await self._call("ack", message_id=_int(content["message"]))
 
     async def _typing(self, content: dict[str, Any]) -> None:
         conversation_id = _int(content["conversation"])
@@ -270,9 +259,9 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
 
     async def _watch(self, content: dict[str, Any]) -> None:
         path = str(content["path"])
-        followed = await self._followable(path)
+        followed = await database_sync_to_async(_followable)(self.user, path)
         if followed is None:
-            group = await self._watch_group(path)
+            group = await database_sync_to_async(_watch_group)(self.user, path)
             self.watched[group] = path
             await self.channel_layer.group_add(group, self.channel_name)
         else:
@@ -285,18 +274,6 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
                     self.followed.add(conversation_id)
                 self.allowed_at[conversation_id] = asked_at
         await self.send_json({"type": "watching", "path": content["path"]})
-
-    COMMANDS = {
-        "join": _join,
-        "leave": _leave,
-        "send": _send,
-        "edit": _edit,
-        "delete": _delete,
-        "read": _read,
-        "ack": _ack,
-        "typing": _typing,
-        "watch": _watch,
-    }
 
     # --- relay ----------------------------------------------------------------------------
 
@@ -337,8 +314,8 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         path = self.watched.get(event["group"])
         if path is None:
             return
-        try:
-            await self._watch_group(path)  # access may have ended since the page opened
+        try:  # access may have ended since the page opened
+            await database_sync_to_async(_watch_group)(self.user, path)
         except Http404:
             del self.watched[event["group"]]
             await self.channel_layer.group_discard(event["group"], self.channel_name)
@@ -346,6 +323,11 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "changed", "status": event["status"]})
 
     # --- helpers --------------------------------------------------------------------------
+
+    async def _discard(self, conversation_id: int) -> None:
+        await self.channel_layer.group_discard(
+            conversation_group(conversation_id), self.channel_name
+        )
 
     async def _arrive(self, conversation_id: int) -> dict[str, dict[str, Any]]:
         """Put this socket on the conversation's roster and tell the others it is `online`;
@@ -361,15 +343,9 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         await self._presence(conversation_id, "offline")
 
     async def _presence(self, conversation_id: int, state: str) -> None:
-        """Tell the conversation's other sockets that this one is `online` (joined) or
-        `offline` (left, closed or lost access)."""
-        event = {
-            "type": "presence",
-            "user": self.user.pk,
-            "name": str(self.user),
-            "state": state,
-            "socket": self.presence_id,
-        }
+        """Tell the conversation's other sockets that this one is `online` or `offline`."""
+        event = {"type": "presence", "user": self.user.pk, "name": str(self.user)}
+        event |= {"state": state, "socket": self.presence_id}
         await self.channel_layer.group_send(
             conversation_group(conversation_id),
             {
@@ -383,17 +359,6 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
 
     async def _error(self, error: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "error": error, **extra})
-
-    @database_sync_to_async
-    def _watch_group(self, path: str) -> str:
-        return watch_group(_fresh(self.user), path)
-
-    @database_sync_to_async
-    def _followable(self, path: str) -> list[int] | None:
-        """The conversations a list page at `path` follows; None for any other page."""
-        if not lists_conversations(path):
-            return None
-        return conversation_ids_followed(_fresh(self.user))
 
     async def _still_allowed(self, conversation_ids: list[int]) -> bool:
         """Ask the database whether the person may still be in these conversations (together
@@ -419,109 +384,44 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
             self.joined.discard(conversation_id)
             self.followed.discard(conversation_id)
             del self.allowed_at[conversation_id]
-            await self.channel_layer.group_discard(
-                conversation_group(conversation_id), self.channel_name
-            )
+            await self._discard(conversation_id)
             if joined:
                 await self.send_json({"type": "revoked", "conversation": conversation_id})
         return kept
 
-    async def _catch_up(self, conversation_id: int, after: int) -> list[dict[str, Any]]:
-        """The backlog after `after`, if the person may be in the conversation (Http404 if
-        not): the access check and the backlog in one database trip, on the pool."""
-        return await _on_pool(self._catch_up_sync, conversation_id, after)
 
-    def _catch_up_sync(self, conversation_id: int, after: int) -> list[dict[str, Any]]:
-        user = _fresh(self.user)
-        messages = messages_after(
-            user=user, conversation=_conversation(conversation_id), after_id=after
-        )
-        return [message_payload(message) for message in messages]
+Command = Callable[[MessagingConsumer, dict[str, Any]], Awaitable[None]]
 
-    async def _call(self, command: str, **kwargs: Any) -> int | None:
-        result, broadcasts = await _on_pool(self._call_held, command, **kwargs)
-        for group, message in broadcasts:  # committed: the service has returned
-            try:
-                await self.channel_layer.group_send(group, message)
-            except Exception:  # best effort, as portal.core.realtime.send_to_group
-                logger.warning("realtime push to %s failed", group, exc_info=True)
-        return result
+# Every client command, by its `type`.
+COMMANDS: dict[str, Command] = {
+    "join": MessagingConsumer._join,
+    "leave": MessagingConsumer._leave,
+    "typing": MessagingConsumer._typing,
+    "watch": MessagingConsumer._watch,
+    **dict.fromkeys(SERVICE_COMMANDS, MessagingConsumer._service),
+}
 
-    def _call_held(self, command: str, **kwargs: Any) -> tuple[int | None, list[Broadcast]]:
-        with broadcasts_held() as broadcasts:
-            result = self._call_sync(command, **kwargs)
-        return result, broadcasts
 
-    def _call_sync(self, command: str, **kwargs: Any) -> int | None:
-        user = _fresh(self.user)
-        if "conversation" in kwargs:  # each service authorises the person itself
-            kwargs["conversation"] = _conversation(kwargs["conversation"])
-        if command == "send":
-            return services.message_send(actor=user, **kwargs).pk
-        if command == "edit":
-            return services.message_edit(actor=user, **kwargs).pk
-        if command == "delete":
-            return services.message_delete(actor=user, **kwargs).pk
-        if command == "read":
-            services.conversation_mark_read(actor=user, **kwargs)
-            return None
-        services.message_acknowledge(actor=user, **kwargs)
+# --- reads, on Channels' database thread --------------------------------------------------------
+
+
+def _backlog(user: User, conversation_id: int, after: int) -> list[dict[str, Any]]:
+    """The messages after `after`, if the person may be in the conversation (Http404 if not)."""
+    person = _fresh(user)
+    conversation = access_conversation(person, conversation_id)
+    messages = messages_after(user=person, conversation=conversation, after_id=after)
+    return [message_payload(message) for message in messages]
+
+
+def _watch_group(user: User, path: str) -> str:
+    return watch_group(_fresh(user), path)
+
+
+def _followable(user: User, path: str) -> list[int] | None:
+    """The conversations a list page at `path` follows; None for any other page."""
+    if not lists_conversations(path):
         return None
-
-
-def _conversation(pk: int) -> Conversation:
-    try:
-        return Conversation.objects.get(pk=pk)
-    except (Conversation.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-
-
-# SQLite has one writer: there the services run on Channels' one database thread, as before.
-_SEND_POOL = (
-    None
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-    else ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="messaging-send")
-)
-
-
-async def _on_pool(func: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run `func` on the send pool (each thread its own database connection), or on Channels'
-    database thread where there is no pool."""
-    if _SEND_POOL is None:
-        return await database_sync_to_async(func)(*args, **kwargs)
-    return await DatabaseSyncToAsync(func, thread_sensitive=False, executor=_SEND_POOL)(
-        *args, **kwargs
-    )
-
-
-_send_locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = (
-    weakref.WeakValueDictionary()
-)
-
-
-def _send_lock(conversation_id: int) -> asyncio.Lock:
-    """The lock of one conversation's sends in this event loop (gone when nobody holds it)."""
-    key = (id(asyncio.get_running_loop()), conversation_id)
-    lock = _send_locks.get(key)
-    if lock is None:
-        lock = _send_locks[key] = asyncio.Lock()
-    return lock
-
-
-def close_send_connections() -> None:
-    """Close the send threads' database connections (tests, before their database goes)."""
-    if _SEND_POOL is None:
-        return
-    barrier = threading.Barrier(SEND_THREADS)
-
-    def close() -> None:
-        connections.close_all()
-        # Each thread waits for the others, so every thread of the pool runs this once.
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=5)
-
-    for future in [_SEND_POOL.submit(close) for _ in range(SEND_THREADS)]:
-        future.result()
+    return conversation_ids_followed(_fresh(user))
 
 
 def _changes_unread(event: dict[str, Any], user_id: int) -> bool:
@@ -539,9 +439,7 @@ def _int(value: object) -> int:
     return int(value)
 
 
-def _fresh(user: Any) -> Any:
+def _fresh(user: Any) -> User:
     """The user as the database has them now: the scope's copy keeps a membership that may
     have ended since the socket opened."""
-    from portal.core.models import User
-
     return User.objects.select_related("membership__agency").get(pk=user.pk)

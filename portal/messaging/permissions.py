@@ -8,8 +8,11 @@ they are active staff."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from portal.cases.permissions import access_case, cases_visible_to
 from portal.core.models import User
@@ -28,14 +31,19 @@ def is_staff_member(user: User) -> bool:
     return agency is not None and agency.is_member and has_role(user, *STAFF_ROLES)
 
 
-def access_conversation(user: User, pk: int | str) -> Conversation:
-    """The conversation, if the user may be in it now; 404 otherwise."""
-    try:
-        conversation = Conversation.objects.get(pk=pk)
-    except (Conversation.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-    authorise(user, conversation)
-    return conversation
+class ConversationPerm(StrEnum):
+    # Being in the conversation: who may read it may write in it.
+    VIEW = "messaging.view_conversation"
+
+
+def access_conversation(user: User, pk: object, perm: str = ConversationPerm.VIEW) -> Conversation:
+    """The conversation, if the user may be in it now; 404 otherwise (also for a pk that is no
+    number). One query: the rule of `conversations_visible_to`."""
+    if perm != ConversationPerm.VIEW:
+        raise ValueError(f"a conversation has no permission {perm!r}")
+    if isinstance(pk, bool) or not str(pk).isdigit():
+        raise Http404
+    return get_object_or_404(conversations_visible_to(user), pk=int(str(pk)))
 
 
 def authorise(user: User, conversation: Conversation) -> None:

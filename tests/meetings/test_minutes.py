@@ -27,7 +27,7 @@ from portal.meetings.models import (
     MinutesStatus,
 )
 from portal.meetings.permissions import access_meeting
-from portal.meetings.selectors import action_items_for_agency
+from portal.meetings.selectors import action_items_for_agency, meeting_history
 from portal.meetings.services import (
     ActionItemData,
     GuestData,
@@ -304,7 +304,7 @@ def test_the_owner_agency_reports_an_action_item_done_and_its_deadline_is_met(
     )
     assert Deadline.objects.get(pk=item.deadline_id).met_at is not None
     assert procuratorate_admin.notifications.filter(title__startswith="Done: ").exists()
-    event = audit_history(meeting).filter(action="meeting.action_item_complete").get()
+    event = audit_history(item).filter(action="action_item.complete").get()
     assert (event.actor, event.status_before, event.status_after) == (
         bureau_inspector,
         "open",
@@ -329,7 +329,8 @@ def test_an_action_item_is_done_once_only_by_its_agency_and_only_after_approval(
     action_item_complete(actor=bureau_admin, item=item)
     with pytest.raises(ApplicationError, match="already done"):
         action_item_complete(actor=bureau_admin, item=item)
-    assert audit_history(meeting).filter(action="meeting.action_item_complete").count() == 1
+    assert audit_history(item).filter(action="action_item.complete").count() == 1
+    assert [e.action for e in meeting_history(meeting)].count("action_item.complete") == 1
 
 
 def test_the_owner_agencys_work_list_shows_its_open_action_items(

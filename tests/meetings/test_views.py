@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from portal.core.models import CalendarDay, HolidayYear
 from portal.meetings.models import Meeting, MeetingSlot, MeetingStatus, Minutes, SlotVote
+from portal.meetings.services import ActionItemData
 
 from ..core.test_translations import compiled_messages, english_words  # noqa: F401 (a fixture)
-from ..factories import UserFactory
-from .builders import held, make_meeting, next_weekday, propose, room, scheduled
+from ..factories import UserFactory, agency
+from ..helpers import refusals
+from .builders import approved, held, make_meeting, next_weekday, propose, room, scheduled
 
 pytestmark = pytest.mark.django_db
 
@@ -97,8 +99,9 @@ def test_a_slot_ending_before_it_starts_is_refused_with_a_message_and_not_saved(
         url("slot-propose", meeting),
         {"date": next_weekday(1).isoformat(), "start": "11:00", "end": "10:00"},
     )
-    assert response["Location"] == url("poll", meeting)
-    assert errors(response) == ["The end must be after the start."]
+    assert response.status_code == 200  # the poll again, with the time as typed
+    assert refusals(response) == ["The end must be after the start."]
+    assert response.context["slot_form"]["start"].value() == "11:00"
     assert not MeetingSlot.objects.exists()
 
 
@@ -114,7 +117,8 @@ def test_a_participant_votes_and_the_organiser_fixes_the_time_through_the_pages(
     assert SlotVote.objects.get().answer == "yes"
 
     client.force_login(procuratorate_admin)
-    response = client.post(url("fix-slot", meeting), {"slot": slot.pk})
+    meeting.refresh_from_db()
+    response = client.post(url("fix-slot", meeting), {"slot": slot.pk, "version": meeting.version})
     assert response["Location"] == url("detail", meeting)
     page = client.get(url("detail", meeting)).content.decode()
     assert timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M") in page
@@ -270,7 +274,7 @@ def test_the_minutes_editor_saves_and_the_organiser_approves(
     assert response["Location"] == url("minutes", meeting), errors(response)
     assert meeting.action_items.get().owner_user == bureau_inspector
     assert client.get(url("minutes", meeting)).context["can_approve"]
-    client.post(url("minutes-approve", meeting))
+    client.post(url("minutes-approve", meeting), {"version": meeting.version})
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CLOSED
     frozen = client.get(url("minutes", meeting))
@@ -288,8 +292,8 @@ def test_a_participant_of_another_agency_cannot_save_the_minutes(
         url("minutes", meeting),
         {"resolutions": "篡改", "action-TOTAL_FORMS": "0", "action-INITIAL_FORMS": "0"},
     )
-    assert response["Location"] == url("minutes", meeting)
-    assert errors(response) == ["Only staff of the organising agency (海珠区检察院) can do this."]
+    assert response.status_code == 200
+    assert refusals(response) == ["Only staff of the organising agency (海珠区检察院) can do this."]
     assert not Minutes.objects.exists()
 
 
@@ -318,3 +322,37 @@ def test_the_meeting_pages_show_no_english(procuratorate_admin, bureau_admin):
         html = client.get(page).content.decode()
         assert "劳动争议三方协作平台" in html, page
         assert english_words(html) == set(), page
+
+
+# --- a refused move ------------------------------------------------------------------------------
+
+
+def test_a_cancellation_from_a_stale_page_is_refused_next_to_its_form_with_the_reason_typed(
+    client, procuratorate_admin, bureau_admin
+):
+    meeting = make_meeting(procuratorate_admin, [bureau_admin])
+    stale = meeting.version
+    slot = propose(procuratorate_admin, meeting, next_weekday(2), "09:30", "11:00")
+    client.force_login(procuratorate_admin)
+    client.post(url("fix-slot", meeting), {"slot": slot.pk, "version": stale})  # moves on
+    response = client.post(url("cancel", meeting), {"reason": "议题已解决", "version": stale})
+    assert response.status_code == 200
+    assert refusals(response) == ["The meeting changed meanwhile; reload the page."]
+    assert response.context["cancel_form"]["reason"].value() == "议题已解决"
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.SCHEDULED
+
+
+def test_the_meeting_page_offers_an_action_item_only_to_its_owner_agency_once_approved(
+    client, procuratorate_admin, bureau_admin
+):
+    item = ActionItemData("核查线索", owner_agency=agency("bureau"), due_on=next_weekday(4))
+    meeting = approved(
+        held(scheduled(procuratorate_admin, [bureau_admin])), procuratorate_admin, [item]
+    )
+    client.force_login(bureau_admin)
+    (shown,) = client.get(url("detail", meeting)).context["action_items"]
+    assert shown.complete_form is not None
+    client.force_login(procuratorate_admin)
+    (shown,) = client.get(url("detail", meeting)).context["action_items"]
+    assert shown.complete_form is None

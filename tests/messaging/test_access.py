@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
+from django.http import Http404
 
 from portal.cases.services import case_co_handling_start
 from portal.core.bootstrap import seed_reference_data
@@ -14,7 +15,7 @@ from portal.core.models import Role
 from portal.core.people import membership_end
 from portal.messaging import services
 from portal.messaging.access import decide, may_see_now
-from portal.messaging.permissions import may_see
+from portal.messaging.permissions import access_conversation, may_see
 
 from ..factories import agency, make_case, member
 
@@ -92,3 +93,17 @@ async def test_sockets_asking_together_get_fresh_answers():
         assert await may_see_now(proc.pk, channel.pk) is False
     finally:
         await sync_to_async(connections.close_all)()
+
+
+def test_the_loader_admits_exactly_whom_the_rule_of_each_conversation_admits(people, conversations):
+    for user in people.values():
+        for conversation in conversations:
+            try:
+                access_conversation(user, conversation.pk)
+            except Http404:
+                admitted = False
+            else:
+                admitted = True
+            assert admitted == may_see(user, conversation), (user, conversation.kind)
+    with pytest.raises(Http404):
+        access_conversation(people["arb"], "not-a-number")

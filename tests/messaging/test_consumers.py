@@ -43,7 +43,6 @@ def in_memory_layer(settings):
 async def close_worker_connections():
     yield
     await sync_to_async(connections.close_all)()
-    await sync_to_async(consumers.close_send_connections, thread_sensitive=False)()
 
 
 @pytest.fixture

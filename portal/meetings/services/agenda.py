@@ -25,7 +25,8 @@ from portal.referrals.models import Referral
 from portal.referrals.permissions import referrals_visible_to
 
 from ..models import AgendaItem, CaseShare, CaseShareGrant, Meeting
-from .common import lock, require_open, require_organiser
+from ..permissions import require_open, require_organiser
+from .common import lock
 
 SHARE_PERMS = ["view_case"]
 

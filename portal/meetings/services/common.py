@@ -1,4 +1,4 @@
-"""What every meeting service shares: locking, the state and role checks, time checks."""
+"""What every meeting service shares: locking, time checks, the history's language."""
 
 from __future__ import annotations
 
@@ -9,42 +9,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.core.errors import ApplicationError
-from portal.core.models import User
 
-from ..models import TRANSITIONS, Meeting, MeetingStatus
-from ..permissions import can_organise
+from ..models import Meeting
+from ..permissions import MOVES
 
 
 def lock(meeting: Meeting) -> Meeting:
-    """The meeting row, locked for this transaction (two organisers' moves queue up)."""
-    return Meeting.objects.select_for_update().get(pk=meeting.pk)
-
-
-def require_organiser(actor: User, meeting: Meeting) -> None:
-    if not can_organise(actor, meeting):
-        raise ApplicationError(
-            _("Only staff of the organising agency (%(agency)s) can do this.")
-            % {"agency": meeting.organiser_agency.short_name}
-        )
-
-
-def require_open(meeting: Meeting) -> None:
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise ApplicationError(_("The meeting was cancelled."))
-    if meeting.status == MeetingStatus.CLOSED:
-        raise ApplicationError(_("The minutes are approved: the meeting can no longer be changed."))
-
-
-def require_move(meeting: Meeting, target: str) -> None:
-    if target not in TRANSITIONS[meeting.status]:
-        require_open(meeting)
-        raise ApplicationError(
-            _("A meeting that is %(status)s cannot become %(target)s.")
-            % {
-                "status": meeting.get_status_display(),
-                "target": MeetingStatus(target).label,
-            }
-        )
+    """The meeting row, locked for this transaction (two organisers' changes queue up)."""
+    return MOVES.lock(meeting)
 
 
 def check_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:

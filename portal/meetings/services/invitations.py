@@ -7,7 +7,7 @@ sent by a Celery task that takes ids. Reminders come from a beat sweep, each onc
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from email.mime.text import MIMEText
 
 from django.conf import settings
@@ -24,6 +24,25 @@ from ..models import Meeting, MeetingStatus, Participant, Rsvp
 from .common import local, meeting_path
 
 
+def invitations_sender(
+    meeting: Meeting,
+    method: str = REQUEST,
+    *,
+    user_ids: Iterable[int] | None = None,
+    emails: Iterable[str] | None = None,
+) -> Callable[[], object]:
+    """What emails the .ics (to every participant and guest, or to those named), to run after
+    commit; the SEQUENCE is the one of now."""
+    from ..tasks import meeting_invitation_send_task
+
+    sequence = meeting.sequence
+    users = sorted(user_ids) if user_ids is not None else None
+    addresses = sorted(emails) if emails is not None else None
+    return lambda: meeting_invitation_send_task.delay(
+        meeting.pk, method, sequence, users, addresses
+    )
+
+
 def send_invitations_after_commit(
     meeting: Meeting,
     method: str = REQUEST,
@@ -32,14 +51,7 @@ def send_invitations_after_commit(
     emails: Iterable[str] | None = None,
 ) -> None:
     """Email the .ics (to every participant and guest, or to those named) after commit."""
-    from ..tasks import meeting_invitation_send_task
-
-    sequence = meeting.sequence
-    users = sorted(user_ids) if user_ids is not None else None
-    addresses = sorted(emails) if emails is not None else None
-    transaction.on_commit(
-        lambda: meeting_invitation_send_task.delay(meeting.pk, method, sequence, users, addresses)
-    )
+    transaction.on_commit(invitations_sender(meeting, method, user_ids=user_ids, emails=emails))
 
 
 def invitation_send(

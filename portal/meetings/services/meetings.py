@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -30,23 +31,19 @@ from ..models import (
     Rsvp,
 )
 from ..permissions import (
+    MOVES,
+    Move,
     can_create,
     grant_meeting_to_agency,
+    removable,
+    require_open,
+    require_organiser,
     revoke_meeting_from_agency,
 )
 from ..timing import room_bookings
 from .agenda import share_grant_to_participant, shares_end
-from .common import (
-    check_times,
-    in_portal_language,
-    local,
-    lock,
-    meeting_path,
-    require_move,
-    require_open,
-    require_organiser,
-)
-from .invitations import notify_participants, send_invitations_after_commit
+from .common import check_times, in_portal_language, local, lock, meeting_path
+from .invitations import invitations_sender, notify_participants, send_invitations_after_commit
 
 
 @dataclass
@@ -164,12 +161,11 @@ def meeting_update(
     data: MeetingData,
     starts_at: datetime.datetime | None = None,
     ends_at: datetime.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Meeting:
     """Change a meeting. Once its time is fixed, a change the invitation shows raises its
     SEQUENCE and sends the update (same UID) to everyone."""
-    meeting = lock(meeting)
-    require_organiser(actor, meeting)
-    require_open(meeting)
+    meeting = MOVES.begin(actor, meeting, Move.UPDATE, expected_version)
     data = _clean(data)
     if (starts_at is None) != (ends_at is None):
         raise ApplicationError(_("Give both the start and the end."), field="starts_at")
@@ -180,8 +176,9 @@ def meeting_update(
         "room_id": data.room.pk if data.room else None,
         "video_link": data.video_link,
     }
+    scheduled = meeting.status == MeetingStatus.SCHEDULED
     if starts_at is not None and ends_at is not None:
-        if meeting.status != MeetingStatus.SCHEDULED:
+        if not scheduled:
             raise ApplicationError(_("Find the time with the poll first."), field="starts_at")
         if (starts_at, ends_at) != (meeting.starts_at, meeting.ends_at):
             check_times(starts_at, ends_at)
@@ -191,7 +188,9 @@ def meeting_update(
         return meeting
     for name in changed:
         setattr(meeting, name, new[name])
-    if meeting.status == MeetingStatus.SCHEDULED:
+    fields = (Meeting._meta.get_field(name.removesuffix("_id")) for name in changed)
+    note = ", ".join(in_portal_language(field.verbose_name) for field in fields)  # type: ignore[union-attr]
+    if scheduled:
         _check_room(meeting)
         meeting.sequence += 1
         if "starts_at" in changed:
@@ -199,23 +198,20 @@ def meeting_update(
             meeting.reminded_24h_at = meeting.reminded_1h_at = None
             changed += ["reminded_24h_at", "reminded_1h_at"]
         changed.append("sequence")
-    save_booking(meeting, [*changed, "updated_at"])
-    fields = (Meeting._meta.get_field(name.removesuffix("_id")) for name in changed)
-    note = ", ".join(
-        in_portal_language(field.verbose_name)  # type: ignore[union-attr]
-        for field in fields
-        if not field.name.startswith("reminded") and field.name != "sequence"
-    )
-    audit_record(actor=actor, action="meeting.update", obj=meeting, note=note)
-    if meeting.status == MeetingStatus.SCHEDULED:
-        send_invitations_after_commit(meeting)
-        transaction.on_commit(
+    after_commit = []
+    if scheduled:
+        after_commit = [
+            invitations_sender(meeting),
             lambda: notify_participants(
                 meeting,
                 title=_("Changed: %(title)s") % {"title": meeting.title},
                 body=f"{local(meeting.starts_at)} · {meeting.place}",
                 exclude=actor,
-            )
+            ),
+        ]
+    with booking(meeting):
+        MOVES.finish(
+            actor, meeting, Move.UPDATE, fields=changed, note=note, after_commit=after_commit
         )
     return meeting
 
@@ -257,11 +253,13 @@ def _lost_the_room(exc: Exception) -> bool:
     return deadlock and "exclusion constraint" in str(exc)
 
 
-def save_booking(meeting: Meeting, fields: list[str]) -> None:
-    """Save a meeting that may hold a room; the database refuses a double booking."""
+@contextmanager
+def booking(meeting: Meeting) -> Iterator[None]:
+    """Around the save of a meeting that may hold a room: the database refuses a double
+    booking, and the refusal is told as the room being taken."""
     try:
         with transaction.atomic():
-            meeting.save(update_fields=fields)
+            yield
     except (IntegrityError, OperationalError) as exc:
         room, starts_at, ends_at = meeting.room, meeting.starts_at, meeting.ends_at
         if not _lost_the_room(exc) or not (room and starts_at and ends_at):
@@ -273,40 +271,37 @@ def save_booking(meeting: Meeting, fields: list[str]) -> None:
 
 
 @transaction.atomic
-def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meeting:
+def meeting_cancel(
+    *, actor: User, meeting: Meeting, reason: str = "", expected_version: int | None = None
+) -> Meeting:
     """Cancel a meeting: participants are told, calendars get METHOD:CANCEL, shares end."""
-    meeting = lock(meeting)
-    require_organiser(actor, meeting)
-    require_move(meeting, MeetingStatus.CANCELLED)
-    before = meeting.status
-    meeting.status = MeetingStatus.CANCELLED
+    meeting = MOVES.begin(actor, meeting, Move.CANCEL, expected_version)
+    was_sent = meeting.status == MeetingStatus.SCHEDULED
     meeting.cancel_reason = reason.strip()[:300]
     meeting.cancelled_at = timezone.now()
-    fields = ["status", "cancel_reason", "cancelled_at", "updated_at"]
-    if before == MeetingStatus.SCHEDULED:
+    fields = ["cancel_reason", "cancelled_at"]
+    if was_sent:
         meeting.sequence += 1
         fields.append("sequence")
-    meeting.save(update_fields=fields)
-    shares_end(
-        actor=actor, meeting=meeting, reason=in_portal_language(gettext_lazy("meeting cancelled"))
-    )
-    audit_record(
-        actor=actor,
-        action="meeting.cancel",
-        obj=meeting,
-        status_before=before,
-        status_after=meeting.status,
-        note=meeting.cancel_reason,
-    )
-    if before == MeetingStatus.SCHEDULED:
-        send_invitations_after_commit(meeting, CANCEL)
-    transaction.on_commit(
+    after_commit = [invitations_sender(meeting, CANCEL)] if was_sent else []
+    after_commit.append(
         lambda: notify_participants(
             meeting,
             title=_("Cancelled: %(title)s") % {"title": meeting.title},
             body=meeting.cancel_reason,
             exclude=actor,
         )
+    )
+    shares_end(
+        actor=actor, meeting=meeting, reason=in_portal_language(gettext_lazy("meeting cancelled"))
+    )
+    MOVES.finish(
+        actor,
+        meeting,
+        Move.CANCEL,
+        fields=fields,
+        note=meeting.cancel_reason,
+        after_commit=after_commit,
     )
     return meeting
 
@@ -348,7 +343,7 @@ def participant_remove(*, actor: User, meeting: Meeting, participant: Participan
     require_open(meeting)
     if participant.meeting_id != meeting.pk:
         raise ApplicationError(_("This person is not invited to this meeting."))
-    if participant.user_id == meeting.organiser_id:
+    if not removable(meeting, participant):
         raise ApplicationError(_("The organiser cannot be removed from their meeting."))
     user, agency = participant.user, participant.agency
     shares_end(

@@ -36,12 +36,20 @@ from ..models import (
     Meeting,
     MeetingStatus,
     Minutes,
-    MinutesStatus,
     Participant,
 )
-from ..permissions import can_approve, can_complete, grant_meeting_to_agency
+from ..permissions import (
+    ACTION_ITEM_MOVES,
+    MINUTES_MOVES,
+    MOVES,
+    ActionItemMove,
+    MinutesMove,
+    Move,
+    grant_meeting_to_agency,
+    require_organiser,
+)
 from .agenda import shares_end
-from .common import in_portal_language, lock, meeting_path, require_move, require_organiser
+from .common import in_portal_language, lock, meeting_path
 from .invitations import notify_participants
 from .meetings import revoke_agency_if_unused
 
@@ -165,31 +173,21 @@ def action_item_policy() -> DeadlinePolicy:
 
 
 @transaction.atomic
-def minutes_approve(*, actor: User, meeting: Meeting) -> Minutes:
+def minutes_approve(
+    *, actor: User, meeting: Meeting, expected_version: int | None = None
+) -> Minutes:
     """Approve and freeze the minutes: the meeting is closed, action items start their
     deadlines, shared cases are taken back, the PDF is generated."""
-    meeting = lock(meeting)
-    if not can_approve(actor, meeting):
-        raise ApplicationError(
-            _("Only the organiser or an administrator of %(agency)s can approve the minutes.")
-            % {"agency": meeting.organiser_agency.short_name}
-        )
-    _require_editable(meeting)
-    require_move(meeting, MeetingStatus.CLOSED)
-    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    meeting = MOVES.begin(actor, meeting, Move.MINUTES_APPROVE, expected_version)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
     if minutes is None:
         raise ApplicationError(_("Write the minutes first."))
-    if minutes.is_approved:
-        raise ApplicationError(_("The minutes are approved and can no longer be changed."))
+    minutes = MINUTES_MOVES.begin(actor, minutes, MinutesMove.APPROVE)
     assert meeting.starts_at is not None
     if meeting.starts_at > timezone.now():
         raise ApplicationError(_("Minutes can be approved once the meeting has begun."))
-    now = timezone.now()
-    minutes.status = MinutesStatus.APPROVED
-    minutes.approved_by, minutes.approved_at = actor, now
-    minutes.save(update_fields=["status", "approved_by", "approved_at"])
-    meeting.status = MeetingStatus.CLOSED
-    meeting.save(update_fields=["status", "updated_at"])
+    minutes.approved_by, minutes.approved_at = actor, timezone.now()
+    MINUTES_MOVES.finish(actor, minutes, MinutesMove.APPROVE, fields=["approved_by", "approved_at"])
     items = list(meeting.action_items.select_related("owner_agency", "owner_user"))
     policy = action_item_policy()
     content_type = ContentType.objects.get_for_model(ActionItem)
@@ -207,15 +205,13 @@ def minutes_approve(*, actor: User, meeting: Meeting) -> Minutes:
     shares_end(
         actor=actor, meeting=meeting, reason=in_portal_language(gettext_lazy("minutes approved"))
     )
-    audit_record(
-        actor=actor,
-        action="meeting.minutes_approve",
-        obj=meeting,
-        status_before=MeetingStatus.SCHEDULED,
-        status_after=MeetingStatus.CLOSED,
+    MOVES.finish(
+        actor,
+        meeting,
+        Move.MINUTES_APPROVE,
+        after_commit=[lambda: _notify_approved(meeting, items, actor)],
     )
     document_request(actor=actor, owner=meeting, kind=MINUTES_DOCUMENT)
-    transaction.on_commit(lambda: _notify_approved(meeting, items, actor))
     return minutes
 
 
@@ -238,41 +234,33 @@ def _notify_approved(meeting: Meeting, items: list[ActionItem], actor: User) -> 
 
 
 @transaction.atomic
-def action_item_complete(*, actor: User, item: ActionItem, note: str = "") -> ActionItem:
+def action_item_complete(
+    *, actor: User, item: ActionItem, note: str = "", expected_version: int | None = None
+) -> ActionItem:
     """The owner agency reports an action item done; its deadline is met."""
-    item = ActionItem.objects.select_for_update().select_related("owner_agency").get(pk=item.pk)
-    if not can_complete(actor, item):
-        raise ApplicationError(
-            _("Only %(agency)s can report this action item done.")
-            % {"agency": item.owner_agency.short_name}
-        )
+    item = ACTION_ITEM_MOVES.begin(actor, item, ActionItemMove.COMPLETE, expected_version)
     meeting = item.meeting
-    if meeting.status != MeetingStatus.CLOSED:
-        raise ApplicationError(_("Action items are followed up once the minutes are approved."))
-    if item.status == ActionItemStatus.DONE:
-        raise ApplicationError(_("This action item is already done."))
-    item.status = ActionItemStatus.DONE
     item.completed_at, item.completed_by = timezone.now(), actor
     item.completion_note = note.strip()[:300]
-    item.save(update_fields=["status", "completed_at", "completed_by", "completion_note"])
     deadline_meet(policy_key=ACTION_ITEM_POLICY, subject=item)
-    audit_record(
-        actor=actor,
-        action="meeting.action_item_complete",
-        obj=meeting,
-        status_before=ActionItemStatus.OPEN,
-        status_after=ActionItemStatus.DONE,
-        note=f"{item.description} {item.completion_note}".strip(),
-    )
     organiser = meeting.organiser
-    transaction.on_commit(
-        lambda: notify(
+
+    def tell_organiser() -> None:
+        notify(
             recipients=[organiser],
             title=_("Done: %(action)s") % {"action": item.description},
             body=f"{item.owner_agency.short_name} · {item.completion_note}",
             url=meeting_path(meeting),
             email=False,
         )
+
+    ACTION_ITEM_MOVES.finish(
+        actor,
+        item,
+        ActionItemMove.COMPLETE,
+        fields=["completed_at", "completed_by", "completion_note"],
+        note=f"{item.description} {item.completion_note}".strip(),
+        after_commit=[tell_organiser],
     )
     return item
 

@@ -15,23 +15,16 @@ from portal.core.models import User
 from portal.core.notifications import notify
 
 from ..models import Meeting, MeetingSlot, MeetingStatus, Participant, Rsvp, SlotVote, VoteAnswer
-from .common import (
-    check_times,
-    in_portal_language,
-    local,
-    lock,
-    meeting_path,
-    require_move,
-    require_organiser,
-)
-from .invitations import notify_participants, send_invitations_after_commit
-from .meetings import _check_room, save_booking
+from ..permissions import MOVES, Move, require_organiser
+from .common import check_times, in_portal_language, local, lock, meeting_path
+from .invitations import invitations_sender, notify_participants
+from .meetings import _check_room, booking
 
 
 def _require_polling(meeting: Meeting) -> None:
-    if meeting.status == MeetingStatus.SCHEDULED:
-        raise ApplicationError(_("The time is already fixed: the poll is closed."))
-    require_move(meeting, MeetingStatus.SCHEDULED)
+    """The poll is open while a time can still be fixed."""
+    if not MOVES.possible(meeting, Move.FIX):
+        raise ApplicationError(MOVES.state_refusal(meeting, Move.FIX))
 
 
 @transaction.atomic
@@ -91,44 +84,42 @@ def slot_vote(*, actor: User, meeting: Meeting, answers: dict[int, str]) -> list
 
 
 @transaction.atomic
-def meeting_fix_slot(*, actor: User, meeting: Meeting, slot: MeetingSlot) -> Meeting:
+def meeting_fix_slot(
+    *, actor: User, meeting: Meeting, slot: MeetingSlot, expected_version: int | None = None
+) -> Meeting:
     """Fix one proposed time: the meeting is scheduled, books its room and the invitations
     (METHOD:REQUEST, SEQUENCE 0) go out.
 
     Two organisers fixing the same meeting queue on its row lock: the second is told the time
     is fixed. Two meetings fixed into one room at once: the check below sees the other only
     once it is committed, so on PostgreSQL the exclusion constraint refuses the second (and
-    save_booking turns that into the same message); SQLite runs one writer at a time."""
-    meeting = lock(meeting)
-    require_organiser(actor, meeting)
-    _require_polling(meeting)
+    `booking` turns that into the same message); SQLite runs one writer at a time."""
+    meeting = MOVES.begin(actor, meeting, Move.FIX, expected_version)
     if slot.meeting_id != meeting.pk:
         raise ApplicationError(_("This time is not proposed for this meeting."))
     if slot.starts_at <= timezone.now():
         raise ApplicationError(_("This time has passed; propose another one."))
-    before = meeting.status
     meeting.starts_at, meeting.ends_at = slot.starts_at, slot.ends_at
-    meeting.status = MeetingStatus.SCHEDULED
     meeting.fixed_at = timezone.now()
     _check_room(meeting)
-    save_booking(meeting, ["starts_at", "ends_at", "status", "fixed_at", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="meeting.fix",
-        obj=meeting,
-        status_before=before,
-        status_after=meeting.status,
-        note=local(meeting.starts_at),
-    )
-    send_invitations_after_commit(meeting)
-    transaction.on_commit(
-        lambda: notify_participants(
+
+    def notice() -> None:
+        notify_participants(
             meeting,
             title=_("Time fixed: %(title)s") % {"title": meeting.title},
             body=f"{local(meeting.starts_at)} · {meeting.place}",
             exclude=actor,
         )
-    )
+
+    with booking(meeting):
+        MOVES.finish(
+            actor,
+            meeting,
+            Move.FIX,
+            fields=["starts_at", "ends_at", "fixed_at"],
+            note=local(meeting.starts_at),
+            after_commit=[invitations_sender(meeting), notice],
+        )
     return meeting
 
 
