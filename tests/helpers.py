@@ -9,12 +9,14 @@ import re
 import threading
 from collections.abc import Callable
 
+import pytest
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from PIL import Image
 
+from portal.core.errors import ApplicationError
 from tests.factories import valid_credit_code, valid_resident_id
 
 __all__ = [
@@ -110,3 +112,13 @@ def refusals(response) -> list[str]:
     html_page = response.status_code == 200 and not response.streaming
     page = response.content.decode() if html_page else ""
     return told + [html.unescape(text).strip() for text in _ALERT.findall(page)]
+
+
+def refused_unchanged(
+    call: Callable[[], object], *, says: str, state: Callable[[], object]
+) -> None:
+    """`call` is refused with a message matching `says` and leaves `state()` as it was."""
+    before = state()
+    with pytest.raises(ApplicationError, match=says):
+        call()
+    assert state() == before

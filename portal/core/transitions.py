@@ -17,6 +17,7 @@ commit. Pages draw their buttons from `available()`, so no view or template repe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -222,7 +223,7 @@ def table_markdown(table: MoveTable[Any]) -> str:
             who = (
                 "internal: made by a service for the claimant, a task or another flow"
                 if rule.is_internal
-                else str(rule.refusal)
+                else re.sub(r"%\((\w+)\)s", r"<\1>", str(rule.refusal))
             )
             rows.append(f"| {move} | {sources} | {target} | {who} |")
     return "\n".join(rows)

@@ -43,7 +43,7 @@ from portal.core.models import (
     NumberSequence,
 )
 from portal.core.uploads import CheckedUpload
-from tests.helpers import png_bytes
+from tests.helpers import png_bytes, run_at_once
 
 from ..factories import agency, case_data, make_case, valid_resident_id
 
@@ -582,8 +582,6 @@ def test_the_transitions_table_allows_exactly_the_intake_moves():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_deciders_accepting_one_filing_at_once_number_it_once():
-    import threading
-
     from portal.core.bootstrap import seed_reference_data
     from portal.core.models import Role, User
 
@@ -592,29 +590,16 @@ def test_two_deciders_accepting_one_filing_at_once_number_it_once():
     seed_reference_data()
     deciders = [member(f"arb.judge{i}", "arbitration", Role.ARBITRATOR).pk for i in range(2)]
     case = file_case()
-    start = threading.Barrier(2)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def accept(user_id: int) -> None:
+    def accept(user_id: int) -> str:
+        actor = User.objects.select_related("membership__agency").get(pk=user_id)
         try:
-            actor = User.objects.select_related("membership__agency").get(pk=user_id)
-            start.wait(timeout=30)
-            number = case_accept(actor=actor, case=Case.objects.get(pk=case.pk)).number
-            result = number
+            return case_accept(actor=actor, case=Case.objects.get(pk=case.pk)).number
         except ApplicationError as error:
-            result = f"refused: {error.message}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
+            return f"refused: {error.message}"
 
-    threads = [threading.Thread(target=accept, args=(pk,)) for pk in deciders]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    outcomes, errors = run_at_once([lambda pk=pk: accept(pk) for pk in deciders])
+    assert not errors, errors
     numbered = [outcome for outcome in outcomes if not outcome.startswith("refused: ")]
     assert numbered == [f"穗海劳人仲案字〔{year()}〕第1号"]
     assert len(outcomes) == 2  # the other was refused: the case was accepted by then

@@ -21,6 +21,7 @@ from portal.cases.services.intake import (
 )
 from portal.core.errors import ApplicationError
 from portal.core.models import AuditEvent
+from tests.helpers import refused_unchanged
 
 from ..factories import case_data
 
@@ -156,19 +157,21 @@ def test_a_move_writes_its_audit_row_with_the_status_before_and_after(
 @pytest.mark.parametrize("move_case", MOVE_CASES, ids=CASE_IDS)
 def test_a_wrong_role_is_refused(request, move_case, arbitrator):
     case = filing_at(move_case.source, arbitrator)
-    before = snapshot(case)
-    with pytest.raises(ApplicationError, match="Only arbitrators and administrators"):
-        make(move_case, request.getfixturevalue(move_case.wrong_role), case)
-    assert snapshot(case) == before
+    refused_unchanged(
+        lambda: make(move_case, request.getfixturevalue(move_case.wrong_role), case),
+        says="Only arbitrators and administrators",
+        state=lambda: snapshot(case),
+    )
 
 
 @pytest.mark.parametrize("move_case", MOVE_CASES, ids=CASE_IDS)
 def test_a_wrong_state_is_refused(request, move_case, arbitrator):
     case = filing_at(move_case.wrong_state, arbitrator)
-    before = snapshot(case)
-    with pytest.raises(ApplicationError, match="cannot be done while the case is"):
-        make(move_case, request.getfixturevalue(move_case.actor), case)
-    assert snapshot(case) == before
+    refused_unchanged(
+        lambda: make(move_case, request.getfixturevalue(move_case.actor), case),
+        says="cannot be done while the case is",
+        state=lambda: snapshot(case),
+    )
 
 
 @pytest.mark.parametrize("move_case", MOVE_CASES, ids=CASE_IDS)
@@ -176,10 +179,13 @@ def test_a_stale_page_is_refused(request, move_case, arbitrator):
     case = filing_at(move_case.source, arbitrator)
     shown = case.version
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1)  # changed meanwhile
-    before = snapshot(case)
-    with pytest.raises(ApplicationError, match="changed meanwhile; reload the page"):
-        make(move_case, request.getfixturevalue(move_case.actor), case, expected_version=shown)
-    assert snapshot(case) == before
+    refused_unchanged(
+        lambda: make(
+            move_case, request.getfixturevalue(move_case.actor), case, expected_version=shown
+        ),
+        says="changed meanwhile; reload the page",
+        state=lambda: snapshot(case),
+    )
 
 
 def test_a_wrong_role_is_told_before_a_stale_page_and_a_stale_page_before_the_state(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from portal.cases.models import Case
@@ -13,6 +11,7 @@ from portal.core.bootstrap import seed_reference_data
 from portal.core.errors import ApplicationError
 from portal.core.models import Agency, NumberSequence, Role, User
 from portal.core.numbering import number_next, number_take
+from tests.helpers import run_at_once
 
 from ..factories import agency, make_case, member
 
@@ -118,31 +117,16 @@ CASES_PER_THREAD = 5
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creators_get_every_number_exactly_once(reference_data):
     staff = [member(f"arb.clerk{i}", "arbitration", Role.ARBITRATOR).pk for i in range(THREADS)]
-    start = threading.Barrier(THREADS)
-    numbers: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def create_cases(user_id: int) -> None:
-        try:
-            actor = User.objects.select_related("membership__agency").get(pk=user_id)
-            start.wait(timeout=30)
-            for _ in range(CASES_PER_THREAD):
-                number = make_case(agency_code="arbitration", actor=actor).number
-                with lock:
-                    numbers.append(number)
-        except BaseException as exc:  # reported by the main thread
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()  # each thread has its own connection; leave none open
+    def create_cases(user_id: int) -> list[str]:
+        actor = User.objects.select_related("membership__agency").get(pk=user_id)
+        return [
+            make_case(agency_code="arbitration", actor=actor).number
+            for _ in range(CASES_PER_THREAD)
+        ]
 
-    threads = [threading.Thread(target=create_cases, args=(pk,)) for pk in staff]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
+    results, errors = run_at_once([lambda pk=pk: create_cases(pk) for pk in staff])
+    numbers = [number for batch in results for number in batch]  # type: ignore[attr-defined]
     assert not errors, errors
     year = timezone.localdate().year
     total = THREADS * CASES_PER_THREAD

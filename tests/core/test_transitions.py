@@ -3,7 +3,9 @@ checks, what a move writes, when its side effects run, and the documented tables
 
 from __future__ import annotations
 
+import ast
 import importlib
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -153,6 +155,9 @@ WALKERS = {
     "mediation": "tests.mediation.test_moves",
     "mediation_session": "tests.mediation.test_part_moves",
     "instalment": "tests.mediation.test_part_moves",
+    "meeting": "tests.meetings.test_moves",
+    "minutes": "tests.meetings.test_moves",
+    "action_item": "tests.meetings.test_moves",
 }
 
 
@@ -163,3 +168,32 @@ def test_every_move_table_is_walked_move_by_move():
         walked = {case.move for case in importlib.import_module(WALKERS[name]).MOVE_CASES}
         people = {move for move, rule in table.moves.items() if not rule.is_internal}
         assert people <= walked, f"{name}: not walked: {sorted(people - walked)}"
+
+
+def _status_assignments(path: Path) -> list[str]:
+    """`<name>.status = …` in a module, for the objects that have a move table."""
+    tree = ast.parse(path.read_text())
+    owners = {"referral", "case", "mediation", "meeting", "session", "instalment", "item"}
+    found = []
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == "status"
+                and isinstance(target.value, ast.Name)
+                and target.value.id in owners
+            ):
+                found.append(f"{path}:{node.lineno}")
+    return found
+
+
+def test_no_service_assigns_a_status_but_through_the_move_primitive():
+    portal = Path(__file__).resolve().parents[2] / "portal"
+    assignments = [
+        where
+        for path in portal.rglob("*.py")
+        if "migrations" not in path.parts and path.name != "transitions.py"
+        for where in _status_assignments(path)
+    ]
+    assert assignments == []

@@ -33,6 +33,7 @@ from portal.mediation.services import (
     mediation_fail,
     mediation_open,
 )
+from tests.helpers import refused_unchanged
 
 from ..factories import make_case, member
 from .builders import terms
@@ -211,30 +212,35 @@ def test_each_move_goes_to_its_target_status_and_writes_its_audit_row(people, ca
 @pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_each_move_is_refused_to_a_wrong_role(people, case):
     mediation = mediation_at(people, case.source)
-    before = snapshot(mediation)
     assert case.move not in available_moves(people[case.wrong_role], mediation)
-    with pytest.raises(ApplicationError, match=re.escape(str(MOVES[case.move].refusal))):
-        make(case, people, mediation, people[case.wrong_role])
-    assert snapshot(mediation) == before
+    refused_unchanged(
+        lambda: make(case, people, mediation, people[case.wrong_role]),
+        says=re.escape(str(MOVES[case.move].refusal)),
+        state=lambda: snapshot(mediation),
+    )
 
 
 @pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_each_move_is_refused_from_a_wrong_state(people, case):
     mediation = mediation_at(people, case.wrong_state)
-    before = snapshot(mediation)
     told = str(MOVES.wrong_state) % {"status": mediation.get_status_display()}
-    with pytest.raises(ApplicationError, match=re.escape(told)):
-        make(case, people, mediation, people[case.actor])
-    assert snapshot(mediation) == before
+    refused_unchanged(
+        lambda: make(case, people, mediation, people[case.actor]),
+        says=re.escape(told),
+        state=lambda: snapshot(mediation),
+    )
 
 
 @pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_each_move_from_a_stale_page_is_refused(people, case):
     mediation = mediation_at(people, case.source)
-    before = snapshot(mediation)
-    with pytest.raises(ApplicationError, match=re.escape(str(MOVES.stale))):
-        make(case, people, mediation, people[case.actor], expected_version=mediation.version - 1)
-    assert snapshot(mediation) == before
+    refused_unchanged(
+        lambda: make(
+            case, people, mediation, people[case.actor], expected_version=mediation.version - 1
+        ),
+        says=re.escape(str(MOVES.stale)),
+        state=lambda: snapshot(mediation),
+    )
 
 
 def test_every_move_is_tested_and_is_one_edge_of_the_transitions():

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from unittest import mock
 
 import pytest
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.utils import translation
+from django.db import IntegrityError, OperationalError, transaction
 
 from portal.core.bootstrap import seed_reference_data
 from portal.core.errors import ApplicationError
@@ -23,6 +22,7 @@ from portal.meetings.services import (
     scheduling,
 )
 from portal.meetings.services import meetings as meeting_services
+from tests.helpers import run_at_once
 
 from ..factories import member
 from .builders import make_meeting, next_weekday, propose, room, scheduled, span
@@ -159,33 +159,6 @@ def test_the_exclusion_constraint_stands_without_the_portal(bureau_admin, procur
 def reference_data(transactional_db):
     """A transactional test starts from a flushed database when another one ran before it."""
     seed_reference_data()
-
-
-def run_at_once(calls: list[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
-    """Each call in its own thread and database connection."""
-    results: list[object] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(call: Callable[[], object]) -> None:
-        try:
-            with translation.override("en"):  # a new thread starts in the default language
-                result = call()
-            with lock:
-                results.append(result)
-        except BaseException as exc:  # reported by the main thread
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, errors
 
 
 @pytest.mark.postgres

@@ -103,7 +103,7 @@ class Case:
     wrong_state_says: str
 
 
-CASES = [
+MOVE_CASES = [
     Case(MOVES, Move.UPDATE, _update, planning, "planning", "planning",
          ORGANISER, INVITED, cancelled, "The meeting was cancelled"),
     Case(MOVES, Move.FIX, _fix, planning, "planning", "scheduled",
@@ -138,7 +138,7 @@ def recorded(case: Case, obj: models.Model) -> list[Any]:
     return list(audit_history(obj).filter(action=case_id(case)))
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_the_move_is_made_and_recorded_with_the_state_before_and_after(case, people):
     obj = case.ready(people)
     case.make(people[case.actor], obj, obj.version)
@@ -151,14 +151,14 @@ def test_the_move_is_made_and_recorded_with_the_state_before_and_after(case, peo
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_the_move_raises_the_version(case, people):
     obj = case.ready(people)
     case.make(people[case.actor], obj, obj.version)
     assert fresh(obj).version == obj.version + 1
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_someone_without_the_role_is_refused_and_nothing_changes(case, people):
     obj = case.ready(people)
     with pytest.raises(ApplicationError, match=r"^Only "):
@@ -167,7 +167,7 @@ def test_someone_without_the_role_is_refused_and_nothing_changes(case, people):
     assert recorded(case, obj) == []
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_the_move_is_refused_in_a_state_it_does_not_start_from(case, people):
     obj = case.wrong_state(people)
     before = recorded(case, obj)
@@ -176,7 +176,7 @@ def test_the_move_is_refused_in_a_state_it_does_not_start_from(case, people):
     assert recorded(case, obj) == before
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_a_stale_page_is_refused_and_nothing_changes(case, people):
     obj = case.ready(people)
     with pytest.raises(ApplicationError) as refused:
@@ -185,7 +185,7 @@ def test_a_stale_page_is_refused_and_nothing_changes(case, people):
     assert (fresh(obj).status, fresh(obj).version) == (case.before, obj.version)
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", MOVE_CASES, ids=case_id)
 def test_the_move_is_offered_to_whoever_may_make_it_and_to_nobody_else(case, people):
     obj = case.ready(people)
     assert case.move in case.table.available(people[case.actor], obj)
@@ -210,4 +210,4 @@ def test_every_move_of_the_meetings_tables_has_a_case():
         for move, rule in table.moves.items()
         if not rule.is_internal
     }
-    assert {(case.table.audit_prefix, case.move) for case in CASES} == made_by_people
+    assert {(case.table.audit_prefix, case.move) for case in MOVE_CASES} == made_by_people
