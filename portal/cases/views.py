@@ -4,7 +4,7 @@ from pathlib import PurePosixPath
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.core.documents import document_request
 from portal.core.errors import ApplicationError
-from portal.core.http import portal_user, post_move, report_error
+from portal.core.http import portal_user, post_move, report_error, stored_file_response
 
 from . import selectors, services
 from .forms import (
@@ -42,11 +42,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     cases = selectors.case_list(
-        user=request.user,  # type: ignore[arg-type]
+        user=portal_user(request),
         status=filters.get("status") or None,
         query=filters.get("q", ""),
     )[:50]
-    can_create = can_register(request.user)  # type: ignore[arg-type]
+    can_create = can_register(portal_user(request))
     context = {"cases": cases, "form": form, "can_create": can_create}
     return render(request, "cases/case_list.html", context)
 
@@ -154,23 +154,14 @@ def case_evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> H
     evidence = access_evidence(portal_user(request), evidence_pk)
     if evidence.case_id != pk:
         raise Http404
-    # The saved name carries the extension of the checked type; the uploader's name may not
-    # ("photo.html" holding a PNG must not come back as an .html file).
     stem = PurePosixPath(evidence.original_name).stem or "evidence"
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=stem + PurePosixPath(evidence.file.name or "").suffix,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(evidence.file, stem=stem, content_type=evidence.content_type)
 
 
 @require_POST
 def case_summary_request(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access_case(request.user, pk)  # type: ignore[arg-type]
-    document_request(actor=request.user, owner=case, kind=CASE_SUMMARY.key)  # type: ignore[arg-type]
+    case = access_case(portal_user(request), pk)
+    document_request(actor=portal_user(request), owner=case, kind=CASE_SUMMARY.key)
     messages.success(request, _("The case summary is being generated."))
     return redirect("cases:detail", pk=case.pk)
 

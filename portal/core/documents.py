@@ -219,8 +219,11 @@ def document_fail(*, document_id: int, error: str) -> None:
     )
 
 
-def access_document(user: User, pk: int) -> Document:
-    """A document, if the user may see its owner; 404 otherwise."""
+def access_document(user: User, pk: int | str, perm: str = "view") -> Document:
+    """A document, if the user may see its owner; 404 otherwise. Only reading exists: a
+    document changes through its owner's services, so `perm` is "view"."""
+    if perm != "view":
+        raise Http404
     document = Document.objects.filter(pk=pk).first()
     if document is None or document.kind not in _KINDS:
         raise Http404

@@ -20,6 +20,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from .errors import ApplicationError
+
 ALLOWED_TYPES = {
     "application/pdf": "pdf",
     "image/jpeg": "jpg",
@@ -112,3 +114,13 @@ def _verify_image(upload: UploadedFile, expected_format: str) -> None:
         Image.DecompressionBombWarning,
     ) as exc:
         raise bad_image from exc
+
+
+def upload_accepted(upload: UploadedFile, *, field: str, named: bool = False) -> CheckedUpload:
+    """check_upload for a service: a refused file is an ApplicationError that the form shows
+    next to `field`, preceded by the file's name when several files are sent at once."""
+    try:
+        return check_upload(upload)
+    except ValidationError as exc:
+        prefix = f"{upload.name}: " if named and upload.name else ""
+        raise ApplicationError(prefix + " ".join(exc.messages), field=field) from exc

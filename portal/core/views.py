@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import health
 from .documents import access_document
 from .forms import PortalAuthenticationForm
+from .http import portal_user, stored_file_response
 from .models import DocumentStatus
 from .notifications import notification_list, notification_mark_read
 
@@ -38,7 +39,7 @@ class PortalLoginView(auth_views.LoginView):
 
 
 def notifications(request: HttpRequest) -> HttpResponse:
-    items = notification_list(request.user)[:100]  # type: ignore[arg-type]
+    items = notification_list(portal_user(request))[:100]
     return render(request, "core/notifications.html", {"notifications": items})
 
 
@@ -47,12 +48,12 @@ def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.getlist("id")
     ids = [int(value) for value in raw if value.isdigit()]
     # No id at all means "all"; ids that are all malformed mean none, not everything.
-    notification_mark_read(actor=request.user, notification_ids=ids if raw else None)  # type: ignore[arg-type]
+    notification_mark_read(actor=portal_user(request), notification_ids=ids if raw else None)
     return redirect("core:notifications")
 
 
 def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
-    document = access_document(request.user, pk)  # type: ignore[arg-type]
+    document = access_document(portal_user(request), pk)
     if document.status != DocumentStatus.READY:
         if document.status == DocumentStatus.FAILED:
             messages.error(request, _("The document could not be generated; request it again."))
@@ -65,11 +66,4 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         ):
             return redirect(referer)
         return redirect("core:home")
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=f"{document.title}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(document.file, stem=document.title)

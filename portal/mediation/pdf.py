@@ -12,7 +12,7 @@ from portal.core.documents import DocumentKind, register_document_kind
 from portal.core.models import User
 
 from .models import Agreement
-from .permissions import access_mediation
+from .permissions import MediationPerm, access_mediation
 from .services import AGREEMENT_PDF, COURT_APPLICATION_PDF, STATEMENT_PDF
 
 
@@ -37,11 +37,11 @@ def _context(agreement: Agreement) -> dict[str, Any]:
     }
 
 
-def access_agreement(user: User, pk: Any) -> Agreement:
+def access_agreement(user: User, pk: Any, perm: str = MediationPerm.VIEW) -> Agreement:
     """An agreement, if the user may see its case; 404 otherwise."""
     agreement = Agreement.objects.select_related("mediation").filter(pk=pk).first()
     case_pk = agreement.mediation.case_id if agreement else 0
-    access_mediation(user, case_pk)
+    access_mediation(user, case_pk, perm)
     assert agreement is not None
     return agreement
 

@@ -5,15 +5,13 @@ The parties' public pages (the claimant's and the employer's confirmation) are t
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Callable
-from pathlib import PurePosixPath
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.cases.models import Case
 from portal.cases.permissions import CasePerm, access_case
 from portal.core.errors import ApplicationError
-from portal.core.http import portal_user, post_move, report_error
+from portal.core.http import portal_user, post_move, report_error, stored_file_response
 from portal.core.models import User
 
 from . import selectors, services
@@ -425,13 +423,4 @@ def instalment_evidence_download(
     instalment = get_object_or_404(Instalment, pk=instalment_pk, agreement__mediation=mediation)
     if not instalment.evidence:
         raise Http404
-    # The saved name carries the extension of the checked type (services.instalment_record_payment).
-    suffix = PurePosixPath(instalment.evidence.name or "").suffix
-    response = FileResponse(
-        instalment.evidence.open("rb"),
-        as_attachment=True,
-        filename=f"payment-{instalment.sequence}{suffix}",
-        content_type=mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(instalment.evidence, stem=f"payment-{instalment.sequence}")

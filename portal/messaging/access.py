@@ -4,7 +4,7 @@ Sockets relay from answers they keep; they ask again when a revocation is pushed
 every socket of a conversation asks at once) and when an answer is older than the backstop
 (portal.messaging.consumers). Asked one by one, a conversation of 200 would be 200 trips
 through the one thread Channels gives the database, each with its own queries; the thread is the
-bottleneck long before the CPU is. Here the questions wait while a trip is under
+bottleneck long before the CPU is (bench/b3_ws.py). Here the questions wait while a trip is under
 way and the next trip answers all of them: the people in one query, the conversations (with their
 agencies and people) in another, then the same rule as `access_conversation` for each.
 

@@ -1,10 +1,7 @@
 """The messaging socket: one per page, multiplexing the conversations it has joined.
 
-The consumer authenticates from the scope, authorises each join with `access_conversation`,
-joins groups and relays; every client command that writes goes to a service (COMMANDS): the
-consumer writes nothing itself. The services broadcast after their commit
-(portal.messaging.realtime), on Channels' one database thread, so the messages of one process
-are stored and broadcast in the order they came.
+The consumer authenticates from the scope, authorises each join with the conversation's
+`access_*` rule, relays, and hands every client command to a service: it writes nothing itself.
 
 Relaying touches no database: the answer to "may this person be in it?" is decided at join and
 kept by the socket. Whatever can end it (a referral returned, a co-handling revoked, leaving the
@@ -12,6 +9,10 @@ agency, a deactivated account) pushes `access.changed` after its commit
 (portal.messaging.receivers); the socket asks again at once and sends `revoked` for what it
 lost. An answer older than ACCESS_RECHECK_SECONDS is asked again before the next relay, for a
 change made by a path that pushes nothing.
+
+How its database work runs (a pool of send threads, one conversation's sends in order, no
+stale-connection sweep before every relay): portal.messaging.runtime. A send's broadcast is
+made by the socket from the event loop after the service returned (its transaction committed).
 
 Presence: a joining socket reads who else is there from the conversation's roster
 (portal.messaging.presence) and tells only itself; the others hear one "online".
@@ -23,9 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -33,14 +34,16 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 
 from portal.core.errors import ApplicationError
-from portal.core.models import User
 
-from . import presence, services
+from . import presence
 from .access import may_see_now
+from .commands import SERVICE_COMMANDS, conversation_or_404, fresh_user
 from .live import lists_conversations, watch_group
-from .permissions import access_conversation
-from .realtime import access_group, conversation_group
+from .realtime import Broadcast, access_group, broadcasts_held, conversation_group
+from .runtime import DirectDispatch, TokenBucket, on_send_pool, send_lock
 from .selectors import conversation_ids_followed, message_payload, messages_after
+
+logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 16 * 1024
 # A person types a few messages a minute; a burst of 20 covers pasting, 5 a second refills.
@@ -50,85 +53,7 @@ BUCKET_REFILL_PER_SECOND = 5.0
 ACCESS_RECHECK_SECONDS = 60.0
 
 
-class TokenBucket:
-    """Per-connection throttle: one flooding socket is refused without slowing the others."""
-
-    __slots__ = ("capacity", "refill", "stamp", "tokens")
-
-    def __init__(self, capacity: float, refill_per_second: float) -> None:
-        self.capacity = capacity
-        self.refill = refill_per_second
-        self.tokens = capacity
-        self.stamp = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.refill)
-        self.stamp = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
-
-# --- the commands that write: one service each, run on Channels' database thread --------------
-# Each takes the person as the database has them now and the client's frame; what it returns is
-# answered to the client (None: nothing).
-
-
-def _send(user: User, content: dict[str, Any]) -> dict[str, Any]:
-    mentions = content.get("mentions") or {}
-    message = services.message_send(
-        actor=user,
-        conversation=access_conversation(user, _int(content["conversation"])),
-        body=str(content["body"]),
-        reply_to_id=_int(content["reply_to"]) if content.get("reply_to") else None,
-        mention_user_ids=[_int(pk) for pk in mentions.get("users", [])],
-        mention_agency_codes=[str(code) for code in mentions.get("agencies", [])],
-        ack_requested=bool(content.get("ack_requested", False)),
-    )
-    return {"type": "sent", "id": message.pk, "client_id": content.get("client_id")}
-
-
-def _edit(user: User, content: dict[str, Any]) -> None:
-    services.message_edit(
-        actor=user, message_id=_int(content["message"]), body=str(content["body"])
-    )
-
-
-def _delete(user: User, content: dict[str, Any]) -> None:
-    services.message_delete(actor=user, message_id=_int(content["message"]))
-
-
-def _read(user: User, content: dict[str, Any]) -> None:
-    conversation = access_conversation(user, _int(content["conversation"]))
-    services.conversation_mark_read(
-        actor=user, conversation=conversation, up_to=_int(content["up_to"])
-    )
-
-
-def _ack(user: User, content: dict[str, Any]) -> None:
-    services.message_acknowledge(actor=user, message_id=_int(content["message"]))
-
-
-ServiceCommand = Callable[[User, dict[str, Any]], dict[str, Any] | None]
-
-SERVICE_COMMANDS: dict[str, ServiceCommand] = {
-    "send": _send,
-    "edit": _edit,
-    "delete": _delete,
-    "read": _read,
-    "ack": _ack,
-}
-
-
-def perform(command: str, user: User, content: dict[str, Any]) -> dict[str, Any] | None:
-    """Run a client command's service for `user` as the database has them now (the scope's
-    copy keeps a membership that may have ended since the socket opened)."""
-    return SERVICE_COMMANDS[command](_fresh(user), content)
-
-
-class MessagingConsumer(AsyncJsonWebsocketConsumer):
+class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -155,10 +80,14 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
         for conversation_id in list(getattr(self, "followed", ())):
             if conversation_id not in self.joined:
-                await self._discard(conversation_id)
+                await self.channel_layer.group_discard(
+                    conversation_group(conversation_id), self.channel_name
+                )
         for conversation_id in list(getattr(self, "joined", ())):
             await self._depart(conversation_id)
-            await self._discard(conversation_id)
+            await self.channel_layer.group_discard(
+                conversation_group(conversation_id), self.channel_name
+            )
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.bucket.take():
@@ -178,12 +107,12 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        command = COMMANDS.get(str(content.get("type")))
-        if command is None:
+        handler = self.COMMANDS.get(str(content.get("type")))
+        if handler is None:
             await self._error("unknown_type")
             return
         try:
-            await command(self, content)
+            await handler(self, content)
         except Http404:
             await self._error("not_found")
         except ApplicationError as exc:
@@ -191,31 +120,25 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         except (KeyError, TypeError, ValueError):
             await self._error("malformed")
 
-    # --- the commands of the socket itself: groups, presence, typing ---------------------------
-
-    async def _service(self, content: dict[str, Any]) -> None:
-        answer = await database_sync_to_async(perform)(str(content["type"]), self.user, content)
-        if answer is not None:
-            await self.send_json(answer)
+    # --- commands -------------------------------------------------------------------------
 
     async def _join(self, content: dict[str, Any]) -> None:
         conversation_id = _int(content["conversation"])
         after = _int(content.get("after", 0))
+        group = conversation_group(conversation_id)
         listening = conversation_id in self.joined or conversation_id in self.followed
         # In the group before access is checked: a revocation committed after the check pushes
         # to the group, and its event waits for this join to end, then is heard. In the group
         # first, then the backlog: a message sent in between arrives twice at worst (clients
         # drop ids they hold), never zero times.
         if not listening:
-            await self.channel_layer.group_add(
-                conversation_group(conversation_id), self.channel_name
-            )
+            await self.channel_layer.group_add(group, self.channel_name)
         asked_at = time.monotonic()
         try:
-            missed = await database_sync_to_async(_backlog)(self.user, conversation_id, after)
+            missed = await self._catch_up(conversation_id, after)
         except Http404:
             if not listening:
-                await self._discard(conversation_id)
+                await self.channel_layer.group_discard(group, self.channel_name)
             raise
         self.allowed_at[conversation_id] = asked_at
         here: dict[str, dict[str, Any]] = {}
@@ -228,9 +151,15 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         last = missed[-1]["id"] if missed else after
         await self.send_json({"type": "caught_up", "conversation": conversation_id, "last": last})
         for socket, entry in here.items():  # who was already here, from the roster
-            seen = {"type": "presence", "user": entry["user"], "name": entry["name"]}
             await self.send_json(
-                {**seen, "state": "here", "socket": socket, "conversation": conversation_id}
+                {
+                    "type": "presence",
+                    "user": entry["user"],
+                    "name": entry["name"],
+                    "state": "here",
+                    "socket": socket,
+                    "conversation": conversation_id,
+                }
             )
 
     async def _leave(self, content: dict[str, Any]) -> None:
@@ -240,8 +169,47 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         self.joined.discard(conversation_id)
         if conversation_id not in self.followed:
             self.allowed_at.pop(conversation_id, None)
-            await self._discard(conversation_id)
+            await self.channel_layer.group_discard(
+                conversation_group(conversation_id), self.channel_name
+            )
         await self.send_json({"type": "left", "conversation": conversation_id})
+
+    async def _send(self, content: dict[str, Any]) -> None:
+        mentions = content.get("mentions") or {}
+        conversation_id = _int(content["conversation"])
+        # One send per conversation at a time from this process: stored and broadcast in order.
+        async with send_lock(conversation_id):
+            message_id = await self._send_stored(conversation_id, content, mentions)
+        await self.send_json(
+            {"type": "sent", "id": message_id, "client_id": content.get("client_id")}
+        )
+
+    async def _send_stored(
+        self, conversation_id: int, content: dict[str, Any], mentions: dict[str, Any]
+    ) -> int | None:
+        return await self._call(
+            "send",
+            conversation=conversation_id,
+            body=str(content["body"]),
+            reply_to_id=_int(content["reply_to"]) if content.get("reply_to") else None,
+            mention_user_ids=[_int(pk) for pk in mentions.get("users", [])],
+            mention_agency_codes=[str(code) for code in mentions.get("agencies", [])],
+            ack_requested=bool(content.get("ack_requested", False)),
+        )
+
+    async def _edit(self, content: dict[str, Any]) -> None:
+        await self._call("edit", message_id=_int(content["message"]), body=str(content["body"]))
+
+    async def _delete(self, content: dict[str, Any]) -> None:
+        await self._call("delete", message_id=_int(content["message"]))
+
+    async def _read(self, content: dict[str, Any]) -> None:
+        await self._call(
+            "read", conversation=_int(content["conversation"]), up_to=_int(content["up_to"])
+        )
+
+    async def _ack(self, content: dict[str, Any]) -> None:
+        await self._call("ack", message_id=_int(content["message"]))
 
     async def _typing(self, content: dict[str, Any]) -> None:
         conversation_id = _int(content["conversation"])
@@ -259,9 +227,9 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
 
     async def _watch(self, content: dict[str, Any]) -> None:
         path = str(content["path"])
-        followed = await database_sync_to_async(_followable)(self.user, path)
+        followed = await self._followable(path)
         if followed is None:
-            group = await database_sync_to_async(_watch_group)(self.user, path)
+            group = await self._watch_group(path)
             self.watched[group] = path
             await self.channel_layer.group_add(group, self.channel_name)
         else:
@@ -274,6 +242,18 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
                     self.followed.add(conversation_id)
                 self.allowed_at[conversation_id] = asked_at
         await self.send_json({"type": "watching", "path": content["path"]})
+
+    COMMANDS = {
+        "join": _join,
+        "leave": _leave,
+        "send": _send,
+        "edit": _edit,
+        "delete": _delete,
+        "read": _read,
+        "ack": _ack,
+        "typing": _typing,
+        "watch": _watch,
+    }
 
     # --- relay ----------------------------------------------------------------------------
 
@@ -314,8 +294,8 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         path = self.watched.get(event["group"])
         if path is None:
             return
-        try:  # access may have ended since the page opened
-            await database_sync_to_async(_watch_group)(self.user, path)
+        try:
+            await self._watch_group(path)  # access may have ended since the page opened
         except Http404:
             del self.watched[event["group"]]
             await self.channel_layer.group_discard(event["group"], self.channel_name)
@@ -323,11 +303,6 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "changed", "status": event["status"]})
 
     # --- helpers --------------------------------------------------------------------------
-
-    async def _discard(self, conversation_id: int) -> None:
-        await self.channel_layer.group_discard(
-            conversation_group(conversation_id), self.channel_name
-        )
 
     async def _arrive(self, conversation_id: int) -> dict[str, dict[str, Any]]:
         """Put this socket on the conversation's roster and tell the others it is `online`;
@@ -343,9 +318,15 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         await self._presence(conversation_id, "offline")
 
     async def _presence(self, conversation_id: int, state: str) -> None:
-        """Tell the conversation's other sockets that this one is `online` or `offline`."""
-        event = {"type": "presence", "user": self.user.pk, "name": str(self.user)}
-        event |= {"state": state, "socket": self.presence_id}
+        """Tell the conversation's other sockets that this one is `online` (joined) or
+        `offline` (left, closed or lost access)."""
+        event = {
+            "type": "presence",
+            "user": self.user.pk,
+            "name": str(self.user),
+            "state": state,
+            "socket": self.presence_id,
+        }
         await self.channel_layer.group_send(
             conversation_group(conversation_id),
             {
@@ -359,6 +340,17 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
 
     async def _error(self, error: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "error": error, **extra})
+
+    @database_sync_to_async
+    def _watch_group(self, path: str) -> str:
+        return watch_group(fresh_user(self.user), path)
+
+    @database_sync_to_async
+    def _followable(self, path: str) -> list[int] | None:
+        """The conversations a list page at `path` follows; None for any other page."""
+        if not lists_conversations(path):
+            return None
+        return conversation_ids_followed(fresh_user(self.user))
 
     async def _still_allowed(self, conversation_ids: list[int]) -> bool:
         """Ask the database whether the person may still be in these conversations (together
@@ -384,44 +376,44 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
             self.joined.discard(conversation_id)
             self.followed.discard(conversation_id)
             del self.allowed_at[conversation_id]
-            await self._discard(conversation_id)
+            await self.channel_layer.group_discard(
+                conversation_group(conversation_id), self.channel_name
+            )
             if joined:
                 await self.send_json({"type": "revoked", "conversation": conversation_id})
         return kept
 
+    async def _catch_up(self, conversation_id: int, after: int) -> list[dict[str, Any]]:
+        """The backlog after `after`, if the person may be in the conversation (Http404 if
+        not): the access check and the backlog in one database trip, on the pool."""
+        return await on_send_pool(self._catch_up_sync, conversation_id, after)
 
-Command = Callable[[MessagingConsumer, dict[str, Any]], Awaitable[None]]
+    def _catch_up_sync(self, conversation_id: int, after: int) -> list[dict[str, Any]]:
+        user = fresh_user(self.user)
+        messages = messages_after(
+            user=user, conversation=conversation_or_404(conversation_id), after_id=after
+        )
+        return [message_payload(message) for message in messages]
 
-# Every client command, by its `type`.
-COMMANDS: dict[str, Command] = {
-    "join": MessagingConsumer._join,
-    "leave": MessagingConsumer._leave,
-    "typing": MessagingConsumer._typing,
-    "watch": MessagingConsumer._watch,
-    **dict.fromkeys(SERVICE_COMMANDS, MessagingConsumer._service),
-}
+    async def _call(self, command: str, **kwargs: Any) -> int | None:
+        result, broadcasts = await on_send_pool(self._call_held, command, **kwargs)
+        for group, message in broadcasts:  # committed: the service has returned
+            try:
+                await self.channel_layer.group_send(group, message)
+            except Exception:  # best effort, as portal.core.realtime.send_to_group
+                logger.warning("realtime push to %s failed", group, exc_info=True)
+        return result
 
+    def _call_held(self, command: str, **kwargs: Any) -> tuple[int | None, list[Broadcast]]:
+        with broadcasts_held() as broadcasts:
+            result = self._call_sync(command, **kwargs)
+        return result, broadcasts
 
-# --- reads, on Channels' database thread --------------------------------------------------------
-
-
-def _backlog(user: User, conversation_id: int, after: int) -> list[dict[str, Any]]:
-    """The messages after `after`, if the person may be in the conversation (Http404 if not)."""
-    person = _fresh(user)
-    conversation = access_conversation(person, conversation_id)
-    messages = messages_after(user=person, conversation=conversation, after_id=after)
-    return [message_payload(message) for message in messages]
-
-
-def _watch_group(user: User, path: str) -> str:
-    return watch_group(_fresh(user), path)
-
-
-def _followable(user: User, path: str) -> list[int] | None:
-    """The conversations a list page at `path` follows; None for any other page."""
-    if not lists_conversations(path):
-        return None
-    return conversation_ids_followed(_fresh(user))
+    def _call_sync(self, command: str, **kwargs: Any) -> int | None:
+        user = fresh_user(self.user)
+        if "conversation" in kwargs:  # each service authorises the person itself
+            kwargs["conversation"] = conversation_or_404(kwargs["conversation"])
+        return SERVICE_COMMANDS[command](user, **kwargs)
 
 
 def _changes_unread(event: dict[str, Any], user_id: int) -> bool:
@@ -437,9 +429,3 @@ def _int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError("an id must be a number")
     return int(value)
-
-
-def _fresh(user: Any) -> User:
-    """The user as the database has them now: the scope's copy keeps a membership that may
-    have ended since the socket opened."""
-    return User.objects.select_related("membership__agency").get(pk=user.pk)

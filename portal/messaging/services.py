@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -19,7 +18,7 @@ from portal.core.errors import ApplicationError
 from portal.core.models import Agency, User
 from portal.core.notifications import NotificationItem, notify, notify_bulk
 from portal.core.roles import agency_members
-from portal.core.uploads import check_upload
+from portal.core.uploads import upload_accepted
 from portal.meetings.permissions import access_meeting
 from portal.referrals.permissions import access_referral
 
@@ -151,10 +150,7 @@ def message_send(
         raise ApplicationError(_("Mention who must acknowledge the message."))
     checked = None
     if attachment is not None:
-        try:
-            checked = check_upload(attachment)
-        except ValidationError as exc:
-            raise ApplicationError(" ".join(exc.messages), field="attachment") from exc
+        checked = upload_accepted(attachment, field="attachment")
     message = Message.objects.create(
         conversation=conversation,
         author=actor,

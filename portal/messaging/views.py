@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.core.errors import ApplicationError
-from portal.core.http import portal_user
+from portal.core.http import portal_user, stored_file_response
 from portal.core.models import Agency, User
 
 from . import selectors, services
@@ -34,7 +34,7 @@ LIAISON_SETS = [
 
 
 def messaging_index(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user: User = portal_user(request)
     agency = user.agency
     channels: list[tuple[str, str]] = []
     if agency is not None and is_staff_member(user):
@@ -126,7 +126,7 @@ def message_fragments(request: HttpRequest, conversation_pk: int) -> HttpRespons
 
 
 def case_conversation(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = services.conversation_for_case(actor=request.user, case_id=pk)  # type: ignore[arg-type]
+    conversation = services.conversation_for_case(actor=portal_user(request), case_id=pk)
     return _conversation_page(request, conversation)
 
 
@@ -161,31 +161,23 @@ def attachment_download(
     )
     if not message.attachment:
         raise Http404
-    # The saved name carries the extension of the checked type, whatever the uploader's said.
     stem = PurePosixPath(message.attachment_name).stem or "attachment"
-    response = FileResponse(
-        message.attachment.open("rb"),
-        as_attachment=True,
-        filename=stem + PurePosixPath(message.attachment.name or "").suffix,
-        content_type=message.attachment_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(message.attachment, stem=stem, content_type=message.attachment_type)
 
 
 def referral_conversation(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = services.conversation_for_referral(actor=request.user, referral_id=pk)  # type: ignore[arg-type]
+    conversation = services.conversation_for_referral(actor=portal_user(request), referral_id=pk)
     return _conversation_page(request, conversation)
 
 
 def meeting_conversation(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = services.conversation_for_meeting(actor=request.user, meeting_id=pk)  # type: ignore[arg-type]
+    conversation = services.conversation_for_meeting(actor=portal_user(request), meeting_id=pk)
     return _conversation_page(request, conversation)
 
 
 def liaison_conversation(request: HttpRequest, codes: str) -> HttpResponse:
     conversation = services.conversation_for_liaison(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=portal_user(request),
         agency_codes=codes.split("+"),
     )
     return _conversation_page(request, conversation)
@@ -201,13 +193,13 @@ def direct_pick(request: HttpRequest) -> HttpResponse:
 
 def direct_conversation(request: HttpRequest, username: str) -> HttpResponse:
     other = get_object_or_404(User, username=username, is_active=True)
-    conversation = services.conversation_for_direct(actor=request.user, other=other)  # type: ignore[arg-type]
+    conversation = services.conversation_for_direct(actor=portal_user(request), other=other)
     return _conversation_page(request, conversation)
 
 
 def message_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
-    user: User = request.user  # type: ignore[assignment]
+    user: User = portal_user(request)
     results = selectors.message_search(user=user, query=query) if query.strip() else []
     context = {"query": query, "results": results, "title": _("Search messages")}
     return render(request, "messaging/search.html", context)
@@ -233,7 +225,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 def _message_for(request: HttpRequest, message_pk: int) -> Message:
     """The message, if its conversation is open to the reader (404 otherwise)."""
     message = get_object_or_404(Message.objects.select_related("conversation"), pk=message_pk)
-    authorise(request.user, message.conversation)  # type: ignore[arg-type]
+    authorise(portal_user(request), message.conversation)
     return message
 
 
@@ -242,7 +234,7 @@ def message_reply(request: HttpRequest, message_pk: int) -> HttpResponse:
     message = _message_for(request, message_pk)
     try:
         services.message_send(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=portal_user(request),
             conversation=message.conversation,
             body=request.POST.get("body", ""),
             reply_to_id=message.pk,
@@ -257,7 +249,7 @@ def message_edit(request: HttpRequest, message_pk: int) -> HttpResponse:
     message = _message_for(request, message_pk)
     try:
         services.message_edit(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=portal_user(request),
             message_id=message.pk,
             body=request.POST.get("body", ""),
         )
@@ -270,7 +262,7 @@ def message_edit(request: HttpRequest, message_pk: int) -> HttpResponse:
 def message_delete(request: HttpRequest, message_pk: int) -> HttpResponse:
     message = _message_for(request, message_pk)
     try:
-        services.message_delete(actor=request.user, message_id=message.pk)  # type: ignore[arg-type]
+        services.message_delete(actor=portal_user(request), message_id=message.pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return _back(request)
@@ -280,7 +272,7 @@ def message_delete(request: HttpRequest, message_pk: int) -> HttpResponse:
 def message_acknowledge(request: HttpRequest, message_pk: int) -> HttpResponse:
     message = _message_for(request, message_pk)
     try:
-        services.message_acknowledge(actor=request.user, message_id=message.pk)  # type: ignore[arg-type]
+        services.message_acknowledge(actor=portal_user(request), message_id=message.pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return _back(request)

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.cases.permissions import cases_visible_to
 from portal.core.errors import ApplicationError
-from portal.core.http import portal_user, post_move, report_error
+from portal.core.http import portal_user, post_move, report_error, stored_file_response
 
 from . import selectors, services
 from .forms import (
@@ -187,16 +187,8 @@ def referral_attachment_download(
 ) -> HttpResponseBase:
     referral = access_referral(portal_user(request), pk)
     attachment = get_object_or_404(ReferralAttachment, pk=attachment_pk, referral=referral)
-    # The stored name carries the extension of the checked type, not the uploader's.
     stem = PurePosixPath(attachment.original_name).stem or "attachment"
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=stem + PurePosixPath(attachment.file.name or "").suffix,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(attachment.file, stem=stem, content_type=attachment.content_type)
 
 
 def _letter(kind: str) -> Callable[[HttpRequest, int], HttpResponse]:

@@ -21,7 +21,7 @@ from portal.cases.services import case_co_handling_end, case_co_handling_start
 from portal.core.bootstrap import seed_reference_data
 from portal.core.models import Role, User
 from portal.core.people import membership_end
-from portal.messaging import consumers, services
+from portal.messaging import consumers, runtime, services
 from portal.messaging.models import Conversation, Message
 
 from ..factories import agency, make_case, member
@@ -43,6 +43,7 @@ def in_memory_layer(settings):
 async def close_worker_connections():
     yield
     await sync_to_async(connections.close_all)()
+    await sync_to_async(runtime.close_send_connections, thread_sensitive=False)()
 
 
 @pytest.fixture

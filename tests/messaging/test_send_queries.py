@@ -1,4 +1,4 @@
-"""The cost of a message on the socket's path: a fixed number of queries,
+"""The cost of a message on the socket's path (bench/b3_ws.py, B3): a fixed number of queries,
 whatever the conversation holds."""
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ def liaison(db):
     return arb, conversation
 
 
-def socket_send(user, conversation_id: int, body: str) -> int:
+def socket_send(user, conversation_id: int, body: str) -> int | None:
     """What the socket's `send` command runs on its database thread."""
-    answer = consumers.perform("send", user, {"conversation": conversation_id, "body": body})
-    assert answer is not None
-    return answer["id"]
+    consumer = consumers.MessagingConsumer()
+    consumer.user = user
+    return consumer._call_sync("send", conversation=conversation_id, body=body)
 
 
 def test_a_sent_message_costs_a_fixed_number_of_queries(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from portal.core.audit import audit_record
 from portal.core.errors import ApplicationError
 from portal.core.models import User
-from portal.core.uploads import check_upload
+from portal.core.uploads import upload_accepted
 
 from ..models import Case, Claimant, Evidence
 from ..permissions import can_work
@@ -38,10 +37,7 @@ def case_evidence_add(
     """Attach an evidence file, checked by its content and size."""
     if not can_work(actor, case):
         raise ApplicationError(_("Only staff who work this case can add evidence."))
-    try:
-        checked = check_upload(upload)
-    except ValidationError as exc:
-        raise ApplicationError(exc.messages[0], field="file") from exc
+    checked = upload_accepted(upload, field="file")
     evidence = Evidence(
         case=case,
         original_name=(upload.name or "upload")[:200],

@@ -15,11 +15,11 @@ import datetime
 import secrets
 from dataclasses import dataclass, replace
 
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ from portal.core.errors import ApplicationError
 from portal.core.models import Agency, Role, User
 from portal.core.notifications import notify
 from portal.core.roles import agency_members
-from portal.core.uploads import CheckedUpload, check_upload
+from portal.core.uploads import CheckedUpload, upload_accepted
 from portal.core.validators import normalize_resident_id
 
 from ..models import PUBLIC_CHANNELS, Case, Evidence
@@ -233,14 +233,9 @@ def case_material_supply(
         ) from error
     if not uploads:
         raise ApplicationError(_("Choose at least one file to send."), field="material")
-    checked: list[tuple[UploadedFile, CheckedUpload]] = []
-    for upload in uploads:
-        try:
-            checked.append((upload, check_upload(upload)))
-        except ValidationError as exc:
-            raise ApplicationError(
-                f"{upload.name or ''}: {exc.messages[0]}".strip(": "), field="material"
-            ) from exc
+    checked = [
+        (upload, upload_accepted(upload, field="material", named=True)) for upload in uploads
+    ]
     MOVES.finish(
         None,
         case,
@@ -340,7 +335,7 @@ def case_route_to_mediation(
                 recipients=agency_members(case.agency, Role.MEDIATOR),
                 title=_("Case %(number)s awaits a mediator") % {"number": case.number},
                 body=_("The claimant agreed to try mediation first."),
-                url=f"/cases/{case.pk}/",
+                url=reverse("cases:detail", kwargs={"pk": case.pk}),
             )
         ],
     )
@@ -395,4 +390,9 @@ def _notify_deciders(case: Case, title: str, body: str) -> None:
         *agency_members(case.agency, Role.ARBITRATOR),
         *agency_members(case.agency, Role.AGENCY_ADMIN),
     ]
-    notify(recipients=recipients, title=title, body=body, url=f"/intake/{case.pk}/")
+    notify(
+        recipients=recipients,
+        title=title,
+        body=body,
+        url=reverse("intake:detail", kwargs={"pk": case.pk}),
+    )

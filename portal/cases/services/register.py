@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -264,7 +265,7 @@ def case_new_notify(*, case_id: int) -> int:
                 recipient_id=admin.pk,
                 title=title,
                 body=body,
-                url=f"/cases/{case.pk}/",
+                url=reverse("cases:detail", kwargs={"pk": case.pk}),
                 dedupe_key=f"case.new:{case.pk}",
             )
             for admin in agency_members(case.agency, Role.AGENCY_ADMIN)

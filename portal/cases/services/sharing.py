@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,7 +89,7 @@ def case_assign(*, actor: User, case: Case, assignee: User) -> CaseAssignment:
         lambda: notify(
             recipients=[assignee],
             title=_("You were assigned case %(number)s") % {"number": case.number},
-            url=f"/cases/{case.pk}/",
+            url=reverse("cases:detail", kwargs={"pk": case.pk}),
         )
     )
     return assignment

@@ -5,14 +5,14 @@ one-time link. The pages only parse and show; the mediation services decide."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.errors import ApplicationError
-from portal.core.http import report_error
+from portal.core.http import report_error, stored_file_response
 from portal.core.models import DocumentStatus
 from portal.mediation.forms import EmployerConfirmForm
 from portal.mediation.models import Agreement
@@ -93,11 +93,4 @@ def _agreement_pdf(agreement: Agreement | None) -> HttpResponseBase:
     document = agreement.document if agreement is not None else None
     if document is None or document.status != DocumentStatus.READY or not document.file:
         raise Http404
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=f"{document.title or 'agreement'}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(document.file, stem=document.title or "agreement")

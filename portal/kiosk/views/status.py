@@ -6,7 +6,7 @@ exist."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.cases.models import Case
 from portal.cases.services.intake import case_material_supply, claimant_case_get
-from portal.core.http import post_move
+from portal.core.http import post_move, stored_file_response
 from portal.mediation.selectors import claimant_mediation
 
 from .. import abuse, selectors
@@ -97,11 +97,4 @@ def status_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     document = selectors.claimant_document(case, pk)
     if document is None:
         raise Http404
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=f"{document.title}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(document.file, stem=document.title)

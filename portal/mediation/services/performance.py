@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from portal.core.audit import audit_record
 from portal.core.errors import ApplicationError
 from portal.core.models import User
-from portal.core.uploads import check_upload
+from portal.core.uploads import upload_accepted
 
 from ..models import (
     Agreement,
@@ -56,10 +55,7 @@ def instalment_record_payment(
     if amount is None or amount <= 0:
         raise ApplicationError(_("Enter the amount paid."), field="amount")
     if evidence is not None:
-        try:
-            checked = check_upload(evidence)
-        except ValidationError as exc:
-            raise ApplicationError(exc.messages[0], field="evidence") from exc
+        checked = upload_accepted(evidence, field="evidence")
         name = f"{instalment.pk}-{checked.sha256[:16]}.{checked.extension}"
         instalment.evidence.save(name, evidence, save=False)
         instalment.evidence_sha256 = checked.sha256

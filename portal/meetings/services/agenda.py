@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,7 +106,7 @@ def case_share_for_meeting(*, actor: User, meeting: Meeting, item: AgendaItem) -
                 % {"number": case.number},
                 body=_("You can read it until the minutes of “%(title)s” are approved.")
                 % {"title": meeting.title},
-                url=f"/cases/{case.pk}/",
+                url=reverse("cases:detail", kwargs={"pk": case.pk}),
                 email=False,
             )
         )

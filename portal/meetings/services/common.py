@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -44,4 +45,4 @@ def in_portal_language(text: object, **values: object) -> str:
 
 
 def meeting_path(meeting: Meeting) -> str:
-    return f"/meetings/{meeting.pk}/"
+    return reverse("meetings:detail", kwargs={"pk": meeting.pk})

@@ -15,7 +15,7 @@ from portal.cases.permissions import cases_visible_to
 from portal.core.audit import audit_record
 from portal.core.errors import ApplicationError
 from portal.core.models import Agency, User
-from portal.core.uploads import CheckedUpload, check_upload
+from portal.core.uploads import CheckedUpload, upload_accepted
 from portal.core.validators import normalize_credit_code, validate_credit_code
 
 from ..models import (
@@ -179,11 +179,7 @@ def referral_attachment_add(
 
 
 def check_file(upload: UploadedFile) -> CheckedUpload:
-    try:
-        return check_upload(upload)
-    except ValidationError as exc:
-        name = upload.name or ""
-        raise ApplicationError(f"{name}: {exc.messages[0]}".lstrip(": "), field="file") from exc
+    return upload_accepted(upload, field="file", named=True)
 
 
 def store_file(
