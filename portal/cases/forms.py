@@ -5,14 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import User
-from portal.core.validators import (
-    normalize_credit_code,
-    normalize_phone,
-    normalize_resident_id,
-    validate_credit_code,
-    validate_phone,
-    validate_resident_id,
-)
+from portal.core.validators import clean_credit_code, clean_phone, clean_resident_id
 
 from .models import CaseStatus, ClaimKind
 from .services import CaseData, ClaimantData, ClaimData, EmployerData
@@ -33,9 +26,7 @@ class EmployerForm(forms.Form):
     employer_address = forms.CharField(label=_("Employer address"), max_length=200, required=False)
 
     def clean_credit_code(self) -> str:
-        value = normalize_credit_code(self.cleaned_data["credit_code"])
-        validate_credit_code(value)
-        return value
+        return clean_credit_code(self.cleaned_data["credit_code"])
 
 
 class ClaimantForm(forms.Form):
@@ -46,14 +37,10 @@ class ClaimantForm(forms.Form):
     is_representative = forms.BooleanField(label=_("Representative"), required=False)
 
     def clean_id_number(self) -> str:
-        value = normalize_resident_id(self.cleaned_data["id_number"])
-        validate_resident_id(value)
-        return value
+        return clean_resident_id(self.cleaned_data["id_number"])
 
     def clean_phone(self) -> str:
-        value = normalize_phone(self.cleaned_data["phone"])
-        validate_phone(value)
-        return value
+        return clean_phone(self.cleaned_data["phone"])
 
 
 class ClaimForm(forms.Form):

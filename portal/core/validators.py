@@ -55,6 +55,25 @@ def validate_phone(value: str) -> None:
         )
 
 
+def clean_resident_id(value: str) -> str:
+    """The number as stored (compact, capital X), or ValidationError: what a form field wants."""
+    value = normalize_resident_id(value)
+    validate_resident_id(value)
+    return value
+
+
+def clean_credit_code(value: str) -> str:
+    value = normalize_credit_code(value)
+    validate_credit_code(value)
+    return value
+
+
+def clean_phone(value: str) -> str:
+    value = normalize_phone(value)
+    validate_phone(value)
+    return value
+
+
 def complete_resident_id(body17: str) -> str:
     """The 18-character resident ID number whose first 17 characters are `body17` (demo data,
     fixtures): the check character computed as the standard defines it."""

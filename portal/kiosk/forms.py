@@ -15,14 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.cases.models import ClaimKind
 from portal.cases.services.intake import secret_normalize, tracking_number_normalize
-from portal.core.validators import (
-    normalize_credit_code,
-    normalize_phone,
-    normalize_resident_id,
-    validate_credit_code,
-    validate_phone,
-    validate_resident_id,
-)
+from portal.core.validators import clean_credit_code, clean_phone, clean_resident_id
 
 NO_AUTOFILL = {"autocomplete": "off", "spellcheck": "false"}
 CONSENT_REQUIRED = _(
@@ -72,14 +65,10 @@ class ClaimantForm(forms.Form):
 
     def clean_id_number(self) -> str:
         # People copy the number in groups ("440105 19850312 2428"): spaces are no error.
-        value = normalize_resident_id(_compact(self.cleaned_data["id_number"]))
-        validate_resident_id(value)
-        return value
+        return clean_resident_id(_compact(self.cleaned_data["id_number"]))
 
     def clean_phone(self) -> str:
-        value = normalize_phone(self.cleaned_data["phone"])
-        validate_phone(value)
-        return value
+        return clean_phone(self.cleaned_data["phone"])
 
 
 class EmployerForm(forms.Form):
@@ -95,9 +84,7 @@ class EmployerForm(forms.Form):
     )
 
     def clean_credit_code(self) -> str:
-        value = normalize_credit_code(_compact(self.cleaned_data["credit_code"]))
-        validate_credit_code(value)
-        return value
+        return clean_credit_code(_compact(self.cleaned_data["credit_code"]))
 
 
 class EmployerSearchForm(forms.Form):

@@ -40,9 +40,7 @@ def case_co_handling_start(
         return
     case.co_handling_agencies.add(agency)
     grant_case_to_agency(case, agency)
-    audit_record(
-        actor=actor, action="case.co_handling_start", obj=case, note=f"{agency.code} {note}".strip()
-    )
+    _sharing_recorded(actor, case, agency, "start", note)
 
 
 @transaction.atomic
@@ -53,8 +51,16 @@ def case_co_handling_end(*, actor: User | None, case: Case, agency: Agency, note
         return
     case.co_handling_agencies.remove(agency)
     revoke_case_from_agency(case, agency)
+    _sharing_recorded(actor, case, agency, "end", note)
+
+
+def _sharing_recorded(actor: User | None, case: Case, agency: Agency, what: str, note: str) -> None:
+    """The case's history names the agency it is shared with (start) or no longer (end)."""
     audit_record(
-        actor=actor, action="case.co_handling_end", obj=case, note=f"{agency.code} {note}".strip()
+        actor=actor,
+        action=f"case.co_handling_{what}",
+        obj=case,
+        note=f"{agency.code} {note}".strip(),
     )
 
 

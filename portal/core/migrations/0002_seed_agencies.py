@@ -1,7 +1,7 @@
 from django.db import migrations
 
 # The agencies as the portal first shipped them, frozen here whatever the code says later
-# (portal.core.bootstrap holds today's copy for tests that flush the database).
+# (portal.core.bootstrap runs this seed again for tests that flush the database).
 # code, name, short name, kind, case number format, order
 AGENCIES = [
     ("bureau", "广州市海珠区人力资源和社会保障局", "海珠区人社局", "member", "海人社监案〔{year}〕{seq}号", 1),
