@@ -14,6 +14,7 @@ from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import translation
 from PIL import Image
 
 from portal.core.errors import ApplicationError
@@ -76,6 +77,7 @@ def run_at_once(calls: list[Callable[[], object]]) -> tuple[list[object], list[B
     """Run each call in its own thread and database connection, all released together: the
     results and the errors (for the races that row locks must settle)."""
     start = threading.Barrier(len(calls))
+    language = translation.get_language()  # a new thread starts in the default language
     results: list[object] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -83,7 +85,8 @@ def run_at_once(calls: list[Callable[[], object]]) -> tuple[list[object], list[B
     def run(call: Callable[[], object]) -> None:
         try:
             start.wait(timeout=30)
-            result = call()
+            with translation.override(language):
+                result = call()
             with lock:
                 results.append(result)
         except BaseException as exc:  # reported by the main thread
@@ -97,6 +100,7 @@ def run_at_once(calls: list[Callable[[], object]]) -> tuple[list[object], list[B
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
     return results, errors
 
 

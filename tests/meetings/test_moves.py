@@ -3,6 +3,7 @@ cases: the happy path and its audit row, the wrong role, the wrong state, a stal
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,9 +60,14 @@ def cancelled(people: dict[str, Any]) -> Meeting:
     return Meeting.objects.get(pk=meeting.pk)
 
 
+_DAYS_AGO = itertools.count(1)
+
+
 def minuted(people: dict[str, Any]) -> Meeting:
     """Held, with draft minutes that give the bureau an action item."""
-    meeting = held(fixed(people))
+    # each held meeting on a day of its own: one room cannot hold two at once (PostgreSQL's
+    # exclusion constraint), and a test may build two
+    meeting = held(fixed(people), days_ago=next(_DAYS_AGO))
     item = ActionItemData("核查欠薪线索", owner_agency=agency("bureau"), due_on=next_weekday(4))
     minutes_save(actor=people[ORGANISER], meeting=meeting, data=MinutesData(action_items=[item]))
     return Meeting.objects.get(pk=meeting.pk)
