@@ -403,7 +403,7 @@ def bulk(
             INSERT INTO cases_case (id, number, tracking_number, claimant_secret_hash, agency_id,
                 status, channel, employer_id, facts, is_collective, mediation_consent,
                 duplicate_of_id, material_requested, decided_at, refusal_reason, filed_at,
-                created_by_id, updated_at)
+                created_by_id, updated_at, version)
             SELECT c.id,
                    replace(replace(ag.case_number_format, '{{year}}', c.year::text), '{{seq}}',
                        (coalesce(ns.last, 0) + row_number() OVER (PARTITION BY c.agency_id, c.year ORDER BY c.filed_at, c.id))::text),
@@ -414,7 +414,7 @@ def bulk(
                    CASE WHEN c.status = 'material_requested' THEN '请补充劳动合同或考勤记录。' ELSE '' END,
                    c.decided_at,
                    CASE WHEN c.status = 'refused' THEN '不属于劳动争议受理范围。' ELSE '' END,
-                   c.filed_at, c.author, coalesce(c.decided_at, c.filed_at)
+                   c.filed_at, c.author, coalesce(c.decided_at, c.filed_at), 1
             FROM bench_case c JOIN core_agency ag ON ag.id = c.agency_id
             LEFT JOIN core_numbersequence ns ON ns.agency_id = c.agency_id AND ns.series = 'case' AND ns.year = c.year
             """
