@@ -281,6 +281,21 @@ def _pay(actor: User, mediation: Mediation, data: dict[str, Any], form: forms.Fo
     )
 
 
+def _service(service: Callable[..., object], *fields: str, versioned: bool = True) -> Perform:
+    """A form's perform: the service called with the actor, the mediation, the named fields of
+    the form and, for a move, the page's version."""
+
+    def perform(
+        actor: User, mediation: Mediation, data: dict[str, Any], form: forms.Form
+    ) -> object:
+        arguments = {field: data[field] for field in fields}
+        if versioned:
+            arguments["expected_version"] = data["version"]
+        return service(actor=actor, mediation=mediation, **arguments)
+
+    return perform
+
+
 def _draft(actor: User, mediation: Mediation, data: dict[str, Any], form: forms.Form) -> object:
     assert isinstance(form, AgreementForm)
     return services.agreement_draft(actor=actor, mediation=mediation, data=form.data_object())
@@ -289,32 +304,19 @@ def _draft(actor: User, mediation: Mediation, data: dict[str, Any], form: forms.
 mediation_assign = _post_view(
     "assign",
     MediatorForm,
-    lambda actor, mediation, data, form: services.mediation_assign(
-        actor=actor,
-        mediation=mediation,
-        mediator=data["mediator"],
-        expected_version=data["version"],
-    ),
+    _service(services.mediation_assign, "mediator"),
     gettext_lazy("Mediator assigned."),
 )
 mediation_conflict_declare = _post_view(
     "conflict",
     ConflictForm,
-    lambda actor, mediation, data, form: services.mediation_conflict_declare(
-        actor=actor,
-        mediation=mediation,
-        mediator=data["mediator"],
-        reason=data["reason"],
-        expected_version=data["version"],
-    ),
+    _service(services.mediation_conflict_declare, "mediator", "reason"),
     gettext_lazy("Conflict of interest recorded."),
 )
 mediation_session_schedule = _post_view(
     "session",
     SessionForm,
-    lambda actor, mediation, data, form: services.mediation_session_schedule(
-        actor=actor, mediation=mediation, scheduled_for=data["scheduled_for"], place=data["place"]
-    ),
+    _service(services.mediation_session_schedule, "scheduled_for", "place", versioned=False),
     gettext_lazy("Session scheduled."),
 )
 mediation_session_record = _post_view(
@@ -323,58 +325,38 @@ mediation_session_record = _post_view(
 mediation_term_extend = _post_view(
     "extension",
     ExtensionForm,
-    lambda actor, mediation, data, form: services.mediation_term_extend(
-        actor=actor, mediation=mediation, days=data["days"], agreement=data["agreement"]
-    ),
+    _service(services.mediation_term_extend, "days", "agreement", versioned=False),
     gettext_lazy("Extension recorded."),
 )
 agreement_draft = _post_view("agreement", AgreementForm, _draft, gettext_lazy("Agreement saved."))
 mediation_agree = _post_view(
     "agree",
     ConfirmForm,
-    lambda actor, mediation, data, form: services.mediation_agree(
-        actor=actor, mediation=mediation, expected_version=data["version"]
-    ),
+    _service(services.mediation_agree),
     gettext_lazy("Agreement reached. The agreement document is being prepared."),
 )
 mediation_fail = _post_view(
     "fail",
     ReasonForm,
-    lambda actor, mediation, data, form: services.mediation_fail(
-        actor=actor, mediation=mediation, reason=data["reason"], expected_version=data["version"]
-    ),
+    _service(services.mediation_fail, "reason"),
     gettext_lazy("Mediation recorded as failed: the case goes to arbitration intake."),
 )
 arbitration_confirm = _post_view(
     "arbitration_confirm",
     ConfirmForm,
-    lambda actor, mediation, data, form: services.agreement_arbitration_confirm(
-        actor=actor, mediation=mediation, expected_version=data["version"]
-    ),
+    _service(services.agreement_arbitration_confirm),
     gettext_lazy("Agreement confirmed: the mediation statement is being prepared."),
 )
 court_apply = _post_view(
     "court_apply",
     CourtApplyForm,
-    lambda actor, mediation, data, form: services.agreement_court_apply(
-        actor=actor,
-        mediation=mediation,
-        court_name=data["court_name"],
-        expected_version=data["version"],
-    ),
+    _service(services.agreement_court_apply, "court_name"),
     gettext_lazy("Application recorded: the application form is being prepared for the parties."),
 )
 court_decision = _post_view(
     "court_decision",
     CourtDecisionForm,
-    lambda actor, mediation, data, form: services.agreement_court_decision(
-        actor=actor,
-        mediation=mediation,
-        confirmed=data["confirmed"],
-        decided_on=data["decided_on"],
-        enforceable_number=data["enforceable_number"],
-        expected_version=data["version"],
-    ),
+    _service(services.agreement_court_decision, "confirmed", "decided_on", "enforceable_number"),
     gettext_lazy("The court's decision is recorded."),
 )
 instalment_payment = _post_view(
@@ -383,13 +365,7 @@ instalment_payment = _post_view(
 enforcement_record = _post_view(
     "enforcement",
     EnforcementForm,
-    lambda actor, mediation, data, form: services.agreement_enforcement_record(
-        actor=actor,
-        mediation=mediation,
-        kind=data["kind"],
-        applied_on=data["applied_on"],
-        note=data["note"],
-    ),
+    _service(services.agreement_enforcement_record, "kind", "applied_on", "note", versioned=False),
     gettext_lazy("Application recorded."),
 )
 
