@@ -44,16 +44,6 @@ def require_tool():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_snapshot():
-    """The process's copy of the calendar holds rows that a test's rollback removes."""
-    from portal.core.deadlines import calendar_snapshot_forget
-
-    calendar_snapshot_forget()
-    yield
-    calendar_snapshot_forget()
-
-
-@pytest.fixture(autouse=True)
 def _private_storage(settings, tmp_path):
     """Uploads and documents of a test go to its own folder."""
     settings.STORAGES = {

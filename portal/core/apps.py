@@ -11,8 +11,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal core")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (registers the calendar's receivers)
-
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         # The embedded broker is a folder (kombu's filesystem transport): make sure it exists.
         if str(settings.CELERY_BROKER_URL).startswith("filesystem"):

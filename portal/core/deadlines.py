@@ -5,24 +5,17 @@ chinese-calendar library for the years it covers, overridden by years an admin h
 A year nobody has entered and the library does not cover is counted from weekends alone,
 and every deadline computed so is marked provisional until the year is entered.
 
-Starting a clock reads the calendar and the policies from a copy each process keeps
-(`calendar_snapshot`; why, in docs/performance.md, "Removed in issue 15"). Invariant: a clock
-counts with the committed calendar and policies, at most a second behind another process's
-change and never with a change that is not committed (the transaction making it reads its own
-rows).
+Starting a clock reads its policy and the entered years from the database, so a change saved
+in the admin counts for the next clock in every process.
 """
 
 from __future__ import annotations
 
 import datetime
-import threading
-import time
-import uuid
 from dataclasses import dataclass
 
 import chinese_calendar
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -84,105 +77,6 @@ def library_covers(year: int) -> bool:
     return True
 
 
-# --- the process's copy of the calendar and the policies ----------------------------------
-
-CALENDAR_VERSION_KEY = "portal:calendar-version"
-# How often a process looks at the shared version: another process's change counts within it.
-CALENDAR_CHECK_SECONDS = 1.0
-# Where the cache is not shared between processes (locmem, in development) another process's
-# change is seen after this many seconds at the latest.
-CALENDAR_MAX_AGE = 300.0
-
-
-@dataclass
-class CalendarSnapshot:
-    version: str
-    loaded_at: float
-    checked_at: float
-    calendar: WorkingCalendar
-    policies: dict[str, DeadlinePolicy]
-
-
-_snapshot: CalendarSnapshot | None = None
-_snapshot_lock = threading.Lock()
-_changing = threading.local()  # .active: this thread's transaction changes the calendar
-
-
-def calendar_snapshot() -> CalendarSnapshot:
-    """The working-day calendar and the deadline policies as this process last loaded them:
-    loaded anew when the shared version has moved (looked at once a second) or the copy is
-    old."""
-    global _snapshot
-    now = time.monotonic()
-    if _changed_in_this_transaction():
-        return _snapshot_load(version="", now=now)  # its own rows, for it alone
-    current = _snapshot
-    if (
-        current is not None
-        and now - current.checked_at < CALENDAR_CHECK_SECONDS
-        and now - current.loaded_at < CALENDAR_MAX_AGE
-    ):
-        return current
-    version = cache.get(CALENDAR_VERSION_KEY)
-    if version is None:
-        cache.add(CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(CALENDAR_VERSION_KEY, "")
-    if (
-        current is not None
-        and current.version == version
-        and now - current.loaded_at < CALENDAR_MAX_AGE
-    ):
-        current.checked_at = now
-        return current
-    with _snapshot_lock:
-        # The version was read before the rows: a change committed in between is loaded now
-        # and loaded again after the next look, never missed.
-        fresh = _snapshot_load(version=version, now=now)
-        _snapshot = fresh
-    return fresh
-
-
-def _snapshot_load(*, version: str, now: float) -> CalendarSnapshot:
-    return CalendarSnapshot(
-        version=version,
-        loaded_at=now,
-        checked_at=now,
-        calendar=WorkingCalendar(),
-        policies={policy.key: policy for policy in DeadlinePolicy.objects.all()},
-    )
-
-
-def _changed_in_this_transaction() -> bool:
-    if getattr(_changing, "active", False):
-        if transaction.get_connection().in_atomic_block:
-            return True
-        _changing.active = False  # rolled back: its rows are gone
-    return False
-
-
-def calendar_changing() -> None:
-    """A year, a day or a policy is being changed: this transaction reads its own rows, and
-    after its commit every process loads anew (calendar_changed)."""
-    if transaction.get_connection().in_atomic_block:
-        _changing.active = True
-    transaction.on_commit(calendar_changed)
-
-
-def calendar_changed() -> None:
-    """A change of the calendar or the policies is committed: every process loads its copy
-    anew, this one at once."""
-    cache.set(CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    calendar_snapshot_forget()
-
-
-def calendar_snapshot_forget() -> None:
-    """Drop this process's copy: the next clock loads the calendar and the policies (tests:
-    each test's rows roll back, and so does its change)."""
-    global _snapshot
-    _snapshot = None
-    _changing.active = False
-
-
 def deadline_for(
     policy: DeadlinePolicy | str,
     start: datetime.date | datetime.datetime,
@@ -218,9 +112,8 @@ def deadline_start(
     *, policy_key: str, subject: models.Model, start: datetime.date | datetime.datetime
 ) -> Deadline:
     """Start the clock of `policy_key` on `subject`. Runs inside the caller's transaction."""
-    snapshot = calendar_snapshot()
-    policy = snapshot.policies.get(policy_key) or DeadlinePolicy.objects.get(key=policy_key)
-    due = deadline_for(policy, start, snapshot.calendar)
+    policy = DeadlinePolicy.objects.get(key=policy_key)
+    due = deadline_for(policy, start)
     started_on = start.date() if isinstance(start, datetime.datetime) else start
     if isinstance(start, datetime.datetime) and timezone.is_aware(start):
         started_on = timezone.localtime(start).date()

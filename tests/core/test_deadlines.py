@@ -1,17 +1,10 @@
 import datetime
-import time
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 
-from portal.core import deadlines
 from portal.core.deadlines import (
-    CALENDAR_CHECK_SECONDS,
-    CALENDAR_MAX_AGE,
-    CALENDAR_VERSION_KEY,
     WorkingCalendar,
-    calendar_snapshot,
     deadline_for,
     deadline_start,
     deadlines_recompute,
@@ -85,18 +78,17 @@ def test_stored_deadlines_count_one_per_start(arbitration_case):
     )
 
 
-# --- the process's copy of the calendar and the policies --------------------------------------
+# --- a change of the calendar or the policies counts for the next clock -----------------------
 
 
-def test_starting_clocks_reads_the_calendar_once_per_process(
+def test_starting_a_clock_reads_its_policy_and_the_entered_years_and_inserts_it(
     arbitration_case, django_assert_num_queries
 ):
-    deadline_start(policy_key="case.acceptance", subject=arbitration_case, start=DAY)
-    with django_assert_num_queries(1):  # the deadline's insert, nothing read
+    with django_assert_num_queries(4):
         deadline_start(policy_key="case.acceptance", subject=arbitration_case, start=DAY)
 
 
-def test_a_day_entered_after_the_copy_was_loaded_counts_for_the_next_clock(arbitration_case):
+def test_a_day_entered_after_a_clock_was_started_counts_for_the_next_clock(arbitration_case):
     first = deadline_start(policy_key="referral.acknowledge", subject=arbitration_case, start=DAY)
     year = HolidayYear.objects.create(year=2027, notice="国办发明电〔2026〕X号")
     CalendarDay.objects.create(
@@ -122,30 +114,7 @@ def test_a_policy_edited_in_the_admin_counts_for_the_next_clock(arbitration_case
     assert deadline.due_on == datetime.date(2027, 1, 6)
 
 
-def test_a_change_another_process_made_counts_within_a_second(monkeypatch):
-    loaded = calendar_snapshot()
-    # Another process changed a policy: its rows are here, the version moved in the cache.
-    DeadlinePolicy.objects.filter(key="referral.acknowledge").update(days=5)
-    cache.set(CALENDAR_VERSION_KEY, "another process's change")
-    assert calendar_snapshot() is loaded  # not looked at again yet
-
-    later = time.monotonic() + CALENDAR_CHECK_SECONDS
-    monkeypatch.setattr("portal.core.deadlines.time.monotonic", lambda: later)
-
-    assert calendar_snapshot() is not loaded
-    assert calendar_snapshot().policies["referral.acknowledge"].days == 5
-
-
-def test_an_unchanged_version_keeps_the_copy_after_a_look(monkeypatch):
-    loaded = calendar_snapshot()
-    later = time.monotonic() + CALENDAR_CHECK_SECONDS
-    monkeypatch.setattr("portal.core.deadlines.time.monotonic", lambda: later)
-
-    assert calendar_snapshot() is loaded
-
-
 def test_a_change_counts_inside_its_transaction_and_is_gone_with_its_rollback(arbitration_case):
-    shared = calendar_snapshot()
     with pytest.raises(RuntimeError), transaction.atomic():
         year = HolidayYear.objects.create(year=2027, notice="国办发明电〔2026〕X号")
         CalendarDay.objects.create(
@@ -157,25 +126,6 @@ def test_a_change_counts_inside_its_transaction_and_is_gone_with_its_rollback(ar
         assert (inside.due_on, inside.provisional) == (datetime.date(2027, 1, 5), False)
         raise RuntimeError("the admin's save failed")
 
-    after = deadline_for("referral.acknowledge", DAY, calendar_snapshot().calendar)
+    after = deadline_start(policy_key="referral.acknowledge", subject=arbitration_case, start=DAY)
 
-    assert (after.date, after.provisional) == (datetime.date(2027, 1, 4), True)
-    assert deadlines._snapshot is shared  # the process's copy never held the rolled-back rows
-
-
-def test_the_copy_is_loaded_again_when_old_even_if_the_cache_is_not_shared(monkeypatch):
-    loaded = calendar_snapshot()
-    later = time.monotonic() + CALENDAR_MAX_AGE + 1
-    monkeypatch.setattr("portal.core.deadlines.time.monotonic", lambda: later)
-
-    assert calendar_snapshot() is not loaded
-
-
-def test_the_copy_survives_an_emptied_cache_by_loading_anew(monkeypatch):
-    loaded = calendar_snapshot()
-    cache.delete(CALENDAR_VERSION_KEY)
-    later = time.monotonic() + CALENDAR_CHECK_SECONDS
-    monkeypatch.setattr("portal.core.deadlines.time.monotonic", lambda: later)
-
-    assert calendar_snapshot() is not loaded
-    assert cache.get(CALENDAR_VERSION_KEY) == calendar_snapshot().version
+    assert (after.due_on, after.provisional) == (datetime.date(2027, 1, 4), True)

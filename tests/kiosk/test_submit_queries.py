@@ -17,8 +17,9 @@ from .conftest import answers
 # RELEASE).
 # What runs after commit only enqueues tasks (the new case's notice of the agency's
 # administrators): they run afterwards, as a worker would, outside the count. Every filing reads
-# the arbitration committee's row (intake_agency) and asks the duplicate check one query.
-SUBMIT_QUERIES = 20
+# the arbitration committee's row (intake_agency) and asks the duplicate check one query; its
+# acceptance clock reads its policy, the entered years and their days.
+SUBMIT_QUERIES = 23
 
 
 def _answers(workers: int, claims: int) -> dict[str, dict[str, str]]:

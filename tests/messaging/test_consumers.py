@@ -7,21 +7,17 @@ import json
 import uuid
 
 import pytest
-import pytest_asyncio
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
-from django.db import connections
 from django.test import Client
 
 from config.asgi import application
-from portal.cases.services import case_co_handling_end, case_co_handling_start
-from portal.core.bootstrap import seed_reference_data
+from portal.cases.services import case_co_handling_end
 from portal.core.models import Role, User
 from portal.core.people import membership_end
-from portal.messaging import consumers, runtime, services
+from portal.messaging import consumers, services
 from portal.messaging.models import Conversation, Message
 
 from ..factories import agency, make_case, member
@@ -30,39 +26,11 @@ from ..referrals.builders import draft, move
 PATH = "/ws/messaging/"
 ORIGIN = (b"origin", b"http://localhost")
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def in_memory_layer(settings):
-    """Each test gets its own layer: a shared Redis would mix pushes of parallel test runs."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def close_worker_connections():
-    yield
-    await sync_to_async(connections.close_all)()
-    await sync_to_async(runtime.close_send_connections, thread_sensitive=False)()
-
-
-@pytest.fixture
-def people(transactional_db) -> dict[str, User]:
-    seed_reference_data()  # a transactional test starts from a flushed database
-    return {
-        "arb": member("arb.mediator", "arbitration", Role.MEDIATOR),
-        "arb_admin": member("arb.admin", "arbitration", Role.AGENCY_ADMIN),
-        "proc": member("proc.liaison", "procuratorate", Role.LIAISON),
-        "bureau": member("bureau.inspector", "bureau", Role.INSPECTOR),
-    }
-
-
-@pytest.fixture
-def conversation_id(people) -> int:
-    """The conversation of an arbitration case co-handled with the procuratorate."""
-    case = make_case(agency_code="arbitration", actor=people["arb"])
-    case_co_handling_start(actor=people["arb_admin"], case=case, agency=agency("procuratorate"))
-    return services.conversation_for_case(actor=people["arb"], case_id=case.pk).pk
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("in_memory_layer", "close_worker_connections"),
+]
 
 
 @database_sync_to_async
