@@ -30,7 +30,7 @@ async def close_worker_connections():
 
 
 @pytest.fixture
-def people(transactional_db) -> dict[str, User]:
+def people(db) -> dict[str, User]:
     seed_reference_data()  # a transactional test starts from a flushed database
     return {
         "arb": member("arb.mediator", "arbitration", Role.MEDIATOR),

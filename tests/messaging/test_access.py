@@ -21,17 +21,6 @@ from ..factories import agency, make_case, member
 
 
 @pytest.fixture
-def people(db):
-    seed_reference_data()
-    return {
-        "arb": member("arb.mediator", "arbitration", Role.MEDIATOR),
-        "arb_admin": member("arb.admin", "arbitration", Role.AGENCY_ADMIN),
-        "proc": member("proc.liaison", "procuratorate", Role.LIAISON),
-        "bureau": member("bureau.inspector", "bureau", Role.INSPECTOR),
-    }
-
-
-@pytest.fixture
 def conversations(people):
     liaison = services.conversation_for_liaison(
         actor=people["arb"], agency_codes=["arbitration", "procuratorate"]
