@@ -25,6 +25,9 @@ from ..referrals.builders import draft, move
 
 PATH = "/ws/messaging/"
 ORIGIN = (b"origin", b"http://localhost")
+# How long a test waits for a frame it expects: generous, since a loaded machine is slow to
+# answer and a frame that never comes still fails the test.
+FRAME_TIMEOUT = 5
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -56,7 +59,7 @@ async def join(communicator: WebsocketCommunicator, conversation: int, after: in
     await communicator.send_json_to({"type": "join", "conversation": conversation, "after": after})
     frames = []
     while True:
-        frame = await communicator.receive_json_from()
+        frame = await communicator.receive_json_from(timeout=FRAME_TIMEOUT)
         if frame["type"] == "caught_up":
             return frames
         frames.append(frame)
@@ -65,7 +68,7 @@ async def join(communicator: WebsocketCommunicator, conversation: int, after: in
 async def next_of(communicator: WebsocketCommunicator, kind: str) -> dict:
     """The next frame of one type, skipping presence and typing chatter."""
     while True:
-        frame = await communicator.receive_json_from()
+        frame = await communicator.receive_json_from(timeout=FRAME_TIMEOUT)
         if frame["type"] == kind:
             return frame
 
