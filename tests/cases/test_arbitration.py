@@ -96,7 +96,7 @@ def test_suspension_stops_the_clock_and_resumption_runs_it_on_with_the_days_that
     # the 35 days that remained on 12 March run from 22 March: Sunday 26 April, a rest day,
     # so the period ends on Monday 27 April
     assert award_deadline(case).due_on == datetime.date(2026, 4, 27)
-    assert deadlines_of(case).filter(policy__key="arbitration.award").count() == 2
+    assert deadlines_of(case).filter(policy__key="arbitration.award").count() == 1  # one clock
 
 
 def test_an_award_closes_the_case_with_its_number_and_a_rendered_chinese_award(

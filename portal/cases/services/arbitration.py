@@ -7,7 +7,7 @@ remained), and the outcome that closes the case — an award with its number and
 
 The award period is one Deadline (`arbitration.award`) counted from acceptance over
 `Deadline.days`: 45, plus 15 once extended, plus the days spent suspended. While suspended the
-deadline is met (no overdue warning); resuming starts it again over the longer count, so a
+deadline is met (no overdue warning); resuming opens it again over the longer count, so a
 year's calendar entered later recomputes it like any other."""
 
 from __future__ import annotations
@@ -206,11 +206,15 @@ def case_resume(*, actor: User, case: Case, expected_version: int | None = None)
         record.suspended_days += max((today - record.suspended_on).days, 0)
     record.suspended_on = None
     record.save(update_fields=["suspended_days", "suspended_on"])
-    started = _award_started(case)
-    start = started.started_on if started is not None else today
-    deadline = deadline_start(
-        policy_key=AWARD_POLICY, subject=case, start=start, days=_award_days(record)
-    )
+    deadline = _award_started(case)
+    if deadline is None:  # suspended before any clock ran: it starts now
+        deadline = deadline_start(
+            policy_key=AWARD_POLICY, subject=case, start=today, days=_award_days(record)
+        )
+    else:  # the same clock runs again, longer by the days suspended
+        deadline.met_at = None
+        deadline.save(update_fields=["met_at"])
+        deadline_recount(deadline, days=_award_days(record))
     MOVES.finish(actor, case, Move.RESUME, note=f"{deadline.due_on:%Y-%m-%d}")
     return case
 
