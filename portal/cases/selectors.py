@@ -115,14 +115,15 @@ def case_assign_candidates(case: Case) -> QuerySet[User]:
 class ClaimantClock:
     """What the claimant's page says of the case's clocks: the running deadline and whether
     its date is provisional (the year's holidays not entered), whether the committee missed
-    the acceptance deadline (art. 29: the claimant may then sue in the people's court), and
-    the arbitration's outcome once recorded."""
+    the acceptance deadline (art. 29: the claimant may then sue in the people's court), the
+    hearing date while the arbitration runs, and its outcome once recorded."""
 
     due_on: datetime.date | None
     provisional: bool
     acceptance_missed: bool
     suspended: bool
     outcome: str
+    hearing_on: datetime.date | None = None
 
 
 def acceptance_overdue(case: Case, today: datetime.date) -> Deadline | None:
@@ -146,4 +147,5 @@ def claimant_clock(case: Case, today: datetime.date | None = None) -> ClaimantCl
         acceptance_missed=acceptance_overdue(case, today) is not None,
         suspended=case.status == CaseStatus.SUSPENDED,
         outcome=record.get_outcome_display() if record and record.outcome else "",
+        hearing_on=record.hearing_on if record and not record.outcome else None,
     )

@@ -108,3 +108,16 @@ def test_a_provisional_acceptance_date_is_marked_on_the_receipt_and_the_status_p
             follow=True,
         )
     assert 'data-testid="due-provisional"' in response.content.decode()
+
+
+def test_the_claimant_reads_the_hearing_date_while_the_arbitration_runs(arbitrator):
+    from portal.cases.services.arbitration import case_arbitrate, case_withdraw
+
+    case = case_file(data=case_data(), channel=CaseChannel.KIOSK).case
+    case_accept(actor=arbitrator, case=case)
+    hearing = datetime.date.today() + datetime.timedelta(days=10)
+    case_arbitrate(actor=arbitrator, case=case, arbitrator=arbitrator, hearing_on=hearing)
+    assert claimant_clock(case).hearing_on == hearing
+    case_withdraw(actor=arbitrator, case=case, note="申请人撤回")
+    clock = claimant_clock(case)
+    assert (clock.hearing_on, clock.outcome) == (None, "申请人撤回申请")
