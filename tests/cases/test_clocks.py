@@ -121,3 +121,21 @@ def test_the_claimant_reads_the_hearing_date_while_the_arbitration_runs(arbitrat
     case_withdraw(actor=arbitrator, case=case, note="申请人撤回")
     clock = claimant_clock(case)
     assert (clock.hearing_on, clock.outcome) == (None, "申请人撤回申请")
+
+
+def test_the_migration_removes_open_acceptance_clocks_from_other_agencies_cases(
+    bureau_case, arbitration_case
+):
+    import importlib
+
+    from django.apps import apps
+
+    from portal.core.deadlines import deadline_start
+
+    deadline_start(policy_key=ACCEPTANCE_POLICY, subject=bureau_case, start=datetime.date.today())
+    migration = importlib.import_module(
+        "portal.cases.migrations.0007_no_acceptance_clock_outside_the_committee"
+    )
+    migration.remove(apps, None)
+    assert not deadlines_of(bureau_case).exists()
+    assert deadlines_of(arbitration_case).filter(policy__key=ACCEPTANCE_POLICY).exists()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.core.models import Deadline, Role
+from portal.core.models import Agency, Deadline, Role
 from portal.core.notifications import NotificationItem, notify_bulk
 from portal.core.roles import agency_members
 
@@ -39,7 +39,9 @@ def acceptance_overdue_sweep(*, today: datetime.date | None = None) -> int:
     cases = {
         case.pk: case
         for case in Case.objects.filter(
-            pk__in={d.object_id for d in late}, status__in=INTAKE_OPEN
+            pk__in={d.object_id for d in late},
+            status__in=INTAKE_OPEN,
+            agency__code=Agency.ARBITRATION,
         ).select_related("agency")
     }
     items: list[NotificationItem] = []
