@@ -126,6 +126,11 @@ def _assign_data(world: World, case: Case | None) -> dict[str, Any]:
     return {"assignee": world.assignee_for[case.pk].pk}
 
 
+def _suspend_data(world: World, case: Case | None) -> dict[str, Any]:
+    assert case is not None
+    return {"suspend-version": case.version, "suspend-reason": "等待工伤认定"}
+
+
 def _language_data(world: World, case: Case | None) -> dict[str, Any]:
     return {"language": "en", "next": "/cases/"}
 
@@ -160,6 +165,11 @@ MATRIX: dict[str, Row] = {
         {**by_role(REFUSED), **dict.fromkeys(AGENCY_ADMINS, REDIRECT)},
         assigned=REFUSED,
         data=_assign_data,
+    ),
+    # the arbitration's moves (tried with "suspend"): no case of the world is in arbitration,
+    # so every role that may see the case is refused with a message; another agency's is a 404
+    "cases:arbitration-move": _case_row(
+        "POST", by_role(REFUSED), assigned=REFUSED, target="arbitration", data=_suspend_data
     ),
 }
 
@@ -894,6 +904,8 @@ def _url(world: World, name: str, row: Row, case: Case | None) -> str:
         return reverse(name, kwargs={"pk": case.pk})
     if row.target == "case":
         return reverse(name, kwargs={"pk": case.pk})
+    if row.target == "arbitration":
+        return reverse(name, kwargs={"pk": case.pk, "move": "suspend"})
     if row.target == "instalment":
         return reverse(name, kwargs={"pk": case.pk, "instalment_pk": 1})
     if row.target == "message-attachment":

@@ -183,6 +183,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.mediation.tasks.instalments_missed_sweep_task",
         "schedule": 3600,
     },
+    # A filing not decided on within the 5 working days of art. 29: the committee's admins.
+    "case-acceptance-overdue-sweep": {
+        "task": "portal.cases.tasks.acceptance_overdue_sweep_task",
+        "schedule": 3600,
+    },
     "referral-overdue-sweep": {
         "task": "portal.referrals.tasks.referral_overdue_sweep_task",
         "schedule": 3600,

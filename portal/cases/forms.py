@@ -100,3 +100,62 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         if candidates is not None:
             self.fields["assignee"].queryset = candidates  # type: ignore[attr-defined]
+
+
+# --- the arbitration after acceptance (portal.cases.arbitration_views) ------------------------
+# Each form carries the version of the page it was made from (stale-page check) and is shown
+# with its move's name as prefix: several of them sit on the case page at once.
+
+
+class ArbitrationVersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ArbitratorForm(ArbitrationVersionForm):
+    arbitrator = forms.ModelChoiceField(
+        label=_("Arbitrator"), queryset=User.objects.none(), empty_label="—"
+    )
+
+    def __init__(self, *args: object, arbitrators: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if arbitrators is not None:
+            self.fields["arbitrator"].queryset = arbitrators  # type: ignore[attr-defined]
+
+
+class ArbitrateForm(ArbitratorForm):
+    hearing_on = forms.DateField(
+        label=_("Hearing date (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class HearingForm(ArbitrationVersionForm):
+    hearing_on = forms.DateField(
+        label=_("Hearing date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ArbitrationReasonForm(ArbitrationVersionForm):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AwardForm(ArbitrationVersionForm):
+    decision = forms.CharField(
+        label=_("The award's decision (裁决结果)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    award_file = forms.FileField(
+        label=_("Signed award (PDF, optional)"),
+        required=False,
+        help_text=_("Without a file, the award is rendered from the portal's template."),
+    )
+
+
+class ArbitrationNoteForm(ArbitrationVersionForm):
+    note = forms.CharField(
+        label=_("Note"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

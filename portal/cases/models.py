@@ -20,6 +20,8 @@ class CaseStatus(models.TextChoices):
     MEDIATION_PENDING = "mediation_pending", _("Routed to mediation")
     MEDIATING = "mediating", _("In mediation")
     ARBITRATING = "arbitrating", _("In arbitration")
+    # 仲裁中止: the award period's clock stands still until the case resumes.
+    SUSPENDED = "arbitration_suspended", _("Arbitration suspended")
     REFUSED = "refused", _("Not accepted")
     CLOSED = "closed", _("Closed")
 
@@ -46,7 +48,10 @@ TRANSITIONS: dict[str, set[str]] = {
     CaseStatus.ACCEPTED: {CaseStatus.MEDIATING, CaseStatus.ARBITRATING, CaseStatus.CLOSED},
     # A failed mediation sends the case back to the intake queue (portal.mediation).
     CaseStatus.MEDIATING: {CaseStatus.FILED, CaseStatus.ARBITRATING, CaseStatus.CLOSED},
-    CaseStatus.ARBITRATING: {CaseStatus.CLOSED},
+    # After acceptance (art. 43): suspended and resumed, closed by an award, a withdrawal or
+    # a settlement (portal.cases.services.arbitration).
+    CaseStatus.ARBITRATING: {CaseStatus.SUSPENDED, CaseStatus.CLOSED},
+    CaseStatus.SUSPENDED: {CaseStatus.ARBITRATING, CaseStatus.CLOSED},
     CaseStatus.REFUSED: set(),
     CaseStatus.CLOSED: set(),
 }
@@ -276,6 +281,52 @@ class CaseAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} → {self.user}"
+
+
+class ArbitrationOutcome(models.TextChoices):
+    AWARD = "award", _("Award")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the claimant")
+    SETTLED = "settled", _("Settled by the parties")
+
+
+class Arbitration(models.Model):
+    """The arbitration of an accepted case (art. 43): who arbitrates, when the hearing is, how
+    the award period runs (extended once by 15 days, suspended and resumed), how it ended.
+
+    The award period itself is the case's `arbitration.award` Deadline, counted from
+    acceptance over `period_days` plus the days spent suspended."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="arbitration")
+    arbitrator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("arbitrator"),
+    )
+    hearing_on = models.DateField(_("hearing date"), null=True, blank=True)
+    extended_at = models.DateTimeField(_("award period extended at"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    suspended_on = models.DateField(_("suspended since"), null=True, blank=True)
+    suspension_reason = models.TextField(_("reason for the suspension"), blank=True)
+    suspended_days = models.PositiveIntegerField(_("days suspended"), default=0)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=ArbitrationOutcome.choices, blank=True
+    )
+    outcome_note = models.TextField(_("outcome note"), blank=True)
+    award_number = models.CharField(_("award number"), max_length=64, blank=True)
+    award_document = models.ForeignKey(
+        "core.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("arbitration")
+        verbose_name_plural = _("arbitrations")
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.get_outcome_display() or '—'}"
 
 
 class TrackingTicket(models.Model):

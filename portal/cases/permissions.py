@@ -28,7 +28,7 @@ from portal.core.permissions import (
 from portal.core.roles import has_role
 from portal.core.transitions import MoveTable, internal, rule
 
-from .models import INTAKE_OPEN, Case, Evidence
+from .models import INTAKE_OPEN, Arbitration, Case, Evidence
 from .models import CaseStatus as S
 
 
@@ -122,11 +122,20 @@ class Move(StrEnum):
     MEDIATION_START = "mediation_start"
     MEDIATION_FAIL = "mediation_fail"
     MEDIATION_FAIL_TO_ARBITRATION = "mediation_fail_to_arbitration"
-    # legal moves no flow of the portal makes yet (arbitration and closing are recorded
-    # outside it); stated so that the table is the whole lifecycle
+    # a mediation given up before it started returns the case to intake; another flow
+    # closing the case (a settled mediation)
     MEDIATION_RETURN = "mediation_return"
-    ARBITRATE = "arbitrate"
     CLOSE = "close"
+    # the arbitration after acceptance (art. 43; portal.cases.services.arbitration)
+    ARBITRATE = "arbitrate"
+    NAME_ARBITRATOR = "name_arbitrator"
+    SCHEDULE_HEARING = "schedule_hearing"
+    EXTEND = "extend_award_period"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    AWARD = "award"
+    WITHDRAW = "withdraw"
+    SETTLE = "settle"
 
 
 INTAKE_REFUSAL = _(
@@ -134,8 +143,37 @@ INTAKE_REFUSAL = _(
 )
 
 
+ARBITRATION_REFUSAL = _(
+    "Only arbitrators and administrators of the arbitration committee conduct its arbitration."
+)
+EXTENSION_REFUSAL = _(
+    "Only the committee's head (its administrators) approves extending the award period."
+)
+
+
 def _decider(user: User, case: Case) -> bool:
     return can_decide_intake(user, case)
+
+
+def can_approve_extension(user: User, case: Case) -> bool:
+    """The committee's head approves extending the award period (art. 43); the portal's
+    nearest role is an administrator of the committee that owns the case."""
+    agency = user.agency
+    return (
+        agency is not None
+        and agency.code == Agency.ARBITRATION
+        and case.agency_id == agency.pk
+        and has_role(user, Role.AGENCY_ADMIN, agency=agency)
+    )
+
+
+def _head(user: User, case: Case) -> bool:
+    return can_approve_extension(user, case)
+
+
+def _not_extended(case: Case) -> bool:
+    """The award period is extended once at most (art. 43: 'may be extended by 15 days')."""
+    return not Arbitration.objects.filter(case_id=case.pk, extended_at__isnull=False).exists()
 
 
 MOVES: MoveTable[Case] = MoveTable(
@@ -158,13 +196,37 @@ MOVES: MoveTable[Case] = MoveTable(
         Move.MEDIATION_FAIL: rule({S.MEDIATING}, S.FILED, internal),
         Move.MEDIATION_FAIL_TO_ARBITRATION: rule({S.MEDIATING}, S.ARBITRATING, internal),
         Move.MEDIATION_RETURN: rule({S.MEDIATION_PENDING}, S.FILED, internal),
-        Move.ARBITRATE: rule({S.ACCEPTED}, S.ARBITRATING, internal),
-        Move.CLOSE: rule(
-            {S.MEDIATION_PENDING, S.ACCEPTED, S.MEDIATING, S.ARBITRATING}, S.CLOSED, internal
+        Move.CLOSE: rule({S.MEDIATION_PENDING, S.ACCEPTED, S.MEDIATING}, S.CLOSED, internal),
+        # the arbitration: naming the arbitrator opens it (组庭)
+        Move.ARBITRATE: rule({S.ACCEPTED}, S.ARBITRATING, _decider, ARBITRATION_REFUSAL),
+        Move.NAME_ARBITRATOR: rule(
+            {S.ARBITRATING, S.SUSPENDED}, None, _decider, ARBITRATION_REFUSAL
+        ),
+        Move.SCHEDULE_HEARING: rule({S.ARBITRATING}, None, _decider, ARBITRATION_REFUSAL),
+        Move.EXTEND: rule({S.ARBITRATING}, None, _head, EXTENSION_REFUSAL, when=_not_extended),
+        Move.SUSPEND: rule({S.ARBITRATING}, S.SUSPENDED, _decider, ARBITRATION_REFUSAL),
+        Move.RESUME: rule({S.SUSPENDED}, S.ARBITRATING, _decider, ARBITRATION_REFUSAL),
+        Move.AWARD: rule({S.ARBITRATING}, S.CLOSED, _decider, ARBITRATION_REFUSAL),
+        Move.WITHDRAW: rule(
+            {S.ACCEPTED, S.ARBITRATING, S.SUSPENDED}, S.CLOSED, _decider, ARBITRATION_REFUSAL
+        ),
+        Move.SETTLE: rule(
+            {S.ACCEPTED, S.ARBITRATING, S.SUSPENDED}, S.CLOSED, _decider, ARBITRATION_REFUSAL
         ),
     },
 )
 INTAKE_MOVES = (Move.ACCEPT, Move.ROUTE_TO_MEDIATION, Move.REFUSE, Move.REQUEST_MATERIAL)
+ARBITRATION_MOVES = (
+    Move.ARBITRATE,
+    Move.NAME_ARBITRATOR,
+    Move.SCHEDULE_HEARING,
+    Move.EXTEND,
+    Move.SUSPEND,
+    Move.RESUME,
+    Move.AWARD,
+    Move.WITHDRAW,
+    Move.SETTLE,
+)
 
 
 def available_moves(user: User, case: Case) -> set[str]:

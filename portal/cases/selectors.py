@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from portal.core.audit import audit_history
 from portal.core.models import AuditEvent, Deadline, Document, User
 
-from .models import Case, CaseAssignment
+from .models import INTAKE_OPEN, Arbitration, Case, CaseAssignment, CaseStatus
 from .permissions import CasePerm, cases_visible_to
+from .services.register import ACCEPTANCE_POLICY
 
 
 def case_list(*, user: User, status: str | None = None, query: str = "") -> QuerySet[Case]:
@@ -100,4 +105,47 @@ def case_assign_candidates(case: Case) -> QuerySet[User]:
         .select_related("membership__agency")
         .distinct()
         .order_by("membership__agency__sort_order", "username")
+    )
+
+
+# --- the law's clocks as the claimant sees them (read by the kiosk's status page) ------------
+
+
+@dataclass(frozen=True)
+class ClaimantClock:
+    """What the claimant's page says of the case's clocks: the running deadline and whether
+    its date is provisional (the year's holidays not entered), whether the committee missed
+    the acceptance deadline (art. 29: the claimant may then sue in the people's court), the
+    hearing date while the arbitration runs, and its outcome once recorded."""
+
+    due_on: datetime.date | None
+    provisional: bool
+    acceptance_missed: bool
+    suspended: bool
+    outcome: str
+    hearing_on: datetime.date | None = None
+
+
+def acceptance_overdue(case: Case, today: datetime.date) -> Deadline | None:
+    """The acceptance deadline the committee let pass on a filing still undecided."""
+    if case.status not in INTAKE_OPEN:
+        return None
+    return (
+        case_deadlines(case)
+        .filter(policy__key=ACCEPTANCE_POLICY, met_at__isnull=True, due_on__lt=today)
+        .first()
+    )
+
+
+def claimant_clock(case: Case, today: datetime.date | None = None) -> ClaimantClock:
+    today = today or timezone.localdate()
+    running = case_deadlines(case).filter(met_at__isnull=True).order_by("due_on").first()
+    record = Arbitration.objects.filter(case=case).first()
+    return ClaimantClock(
+        due_on=running.due_on if running else None,
+        provisional=bool(running and running.provisional),
+        acceptance_missed=acceptance_overdue(case, today) is not None,
+        suspended=case.status == CaseStatus.SUSPENDED,
+        outcome=record.get_outcome_display() if record and record.outcome else "",
+        hearing_on=record.hearing_on if record and not record.outcome else None,
     )

@@ -11,3 +11,11 @@ def case_new_notify_task(case_id: int) -> int:
     from .services import case_new_notify
 
     return case_new_notify(case_id=case_id)
+
+
+@shared_task
+def acceptance_overdue_sweep_task() -> int:
+    """Hourly: the committee's administrators hear of each acceptance deadline missed."""
+    from .services.overdue import acceptance_overdue_sweep
+
+    return acceptance_overdue_sweep()

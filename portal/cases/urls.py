@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import arbitration_views, views
 
 app_name = "cases"
 
@@ -17,4 +17,9 @@ urlpatterns = [
     ),
     path("<int:pk>/summary/", views.case_summary_request, name="summary-request"),
     path("<int:pk>/assign/", views.case_assign, name="assign"),
+    path(
+        "<int:pk>/arbitration/<slug:move>/",
+        arbitration_views.arbitration_move,
+        name="arbitration-move",
+    ),
 ]

@@ -16,6 +16,7 @@ from portal.core.errors import ApplicationError
 from portal.core.http import portal_user, post_move, report_error, stored_file_response
 
 from . import selectors, services
+from .arbitration_views import arbitration_section
 from .forms import (
     AssignForm,
     CaseCreateForm,
@@ -67,7 +68,9 @@ def _detail(
     case = selectors.case_detail(case)
     work, manage = can_work(user, case), can_manage(user, case)
     refused_key, refused_form = bound if bound else ("", None)
-    if refused_form is not None and not {"evidence": work, "assign": manage}[refused_key]:
+    arbitration = arbitration_section(user, case, bound)
+    offered = {"evidence": work, "assign": manage, **arbitration.offered}
+    if refused_form is not None and not offered.get(refused_key, False):
         # The page does not offer this user the form (a leader's, a non-admin's): the refusal
         # is told as a message instead.
         messages.error(request, _errors(refused_form))
@@ -80,6 +83,7 @@ def _detail(
         "can_work": work,
         "can_manage": manage,
         "intake_desk": bool(available_moves(user, case) & set(INTAKE_MOVES)),
+        "arbitration": arbitration,
         "evidence_form": refused_form if refused_key == "evidence" else EvidenceForm(),
         "assign_form": (
             refused_form
@@ -90,6 +94,10 @@ def _detail(
         else None,
     }
     return render(request, "cases/case_detail.html", context)
+
+
+# The case page with a refused form shown as typed, for the views of other modules.
+render_detail = _detail
 
 
 def _errors(form: forms.Form) -> str:

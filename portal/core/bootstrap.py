@@ -14,6 +14,7 @@ SEEDING_MIGRATIONS = (
     "0003_seed_deadline_policies",
     "0006_seed_referral_number_formats",
     "0007_agency_mediation_statement_number_format",
+    "0009_deadline_units_by_article_81",
 )
 
 

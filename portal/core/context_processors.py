@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .deadlines import next_year_calendar_missing
+from .deadlines import calendar_missing_years
 from .models import Role
 from .notifications import unread_count
 from .roles import user_roles
@@ -23,9 +23,11 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "current_roles": roles,
         "is_agency_admin": is_admin,
         "unread_notifications": unread_count(user),  # type: ignore[arg-type]
+        # Every year an open deadline falls in that nobody has entered (and, from November,
+        # next year): "2027" or "2027、2028".
         "calendar_missing_year": (
-            timezone.localdate().year + 1
-            if is_admin and next_year_calendar_missing(timezone.localdate())
-            else None
+            "、".join(str(year) for year in calendar_missing_years(timezone.localdate()))
+            if is_admin
+            else ""
         ),
     }

@@ -81,24 +81,35 @@ def deadline_for(
     policy: DeadlinePolicy | str,
     start: datetime.date | datetime.datetime,
     calendar: WorkingCalendar | None = None,
+    days: int | None = None,
 ) -> Due:
-    """When a period under `policy` that starts on `start` ends."""
+    """When a period under `policy` that starts on `start` ends; `days` instead of the
+    policy's own (an extended or suspended period), in the policy's unit."""
     if isinstance(policy, str):
         policy = DeadlinePolicy.objects.get(key=policy)
     if isinstance(start, datetime.datetime):
         start = timezone.localtime(start).date() if timezone.is_aware(start) else start.date()
     calendar = calendar or WorkingCalendar()
+    count = policy.days if days is None else days
     if policy.unit == DeadlineUnit.WORKING_DAYS:
-        return calendar.add_working_days(start, policy.days)
-    return calendar.add_calendar_days(start, policy.days)
+        return calendar.add_working_days(start, count)
+    return calendar.add_calendar_days(start, count)
 
 
-def next_year_calendar_missing(today: datetime.date) -> bool:
-    """From 1 November admins must enter next year's holidays if the library lacks them."""
-    if (today.month, today.day) < (11, 1):
-        return False
-    year = today.year + 1
-    return not (library_covers(year) or HolidayYear.objects.filter(year=year).exists())
+def calendar_missing_years(today: datetime.date) -> list[int]:
+    """The years admins must enter now: every year in which an open deadline falls that
+    nobody has entered and the library lacks (whatever the month), and from 1 November next
+    year if it is missing."""
+    years = {
+        day.year
+        for day in Deadline.objects.filter(met_at__isnull=True, provisional=True).dates(
+            "due_on", "year"
+        )
+    }
+    if (today.month, today.day) >= (11, 1):
+        years.add(today.year + 1)
+    entered = set(HolidayYear.objects.filter(year__in=years).values_list("year", flat=True))
+    return sorted(year for year in years if year not in entered and not library_covers(year))
 
 
 # --- services on stored deadlines -----------------------------------------------------------
@@ -109,11 +120,16 @@ HAND_SET_POLICIES: set[str] = set()
 
 
 def deadline_start(
-    *, policy_key: str, subject: models.Model, start: datetime.date | datetime.datetime
+    *,
+    policy_key: str,
+    subject: models.Model,
+    start: datetime.date | datetime.datetime,
+    days: int | None = None,
 ) -> Deadline:
-    """Start the clock of `policy_key` on `subject`. Runs inside the caller's transaction."""
+    """Start the clock of `policy_key` on `subject` (over `days` instead of the policy's,
+    if given). Runs inside the caller's transaction."""
     policy = DeadlinePolicy.objects.get(key=policy_key)
-    due = deadline_for(policy, start)
+    due = deadline_for(policy, start, days=days)
     started_on = start.date() if isinstance(start, datetime.datetime) else start
     if isinstance(start, datetime.datetime) and timezone.is_aware(start):
         started_on = timezone.localtime(start).date()
@@ -122,9 +138,20 @@ def deadline_start(
         content_type=ContentType.objects.get_for_model(subject),
         object_id=subject.pk,
         started_on=started_on,
+        days=days,
         due_on=due.date,
         provisional=due.provisional,
     )
+
+
+def deadline_recount(deadline: Deadline, *, days: int) -> Deadline:
+    """Count an open deadline again over `days` from its start (an extension): the new due
+    date, marked provisional as the calendar says, and warned of anew."""
+    due = deadline_for(deadline.policy, deadline.started_on, WorkingCalendar(), days=days)
+    deadline.days, deadline.due_on, deadline.provisional = days, due.date, due.provisional
+    deadline.overdue_notified_at = None
+    deadline.save(update_fields=["days", "due_on", "provisional", "overdue_notified_at"])
+    return deadline
 
 
 def deadline_meet(*, policy_key: str, subject: models.Model) -> int:
@@ -164,7 +191,7 @@ def deadlines_recompute(*, year: int | None = None) -> int:
         deadlines = deadlines.filter(provisional=True)
     changed = 0
     for deadline in deadlines.select_related("policy"):
-        due = deadline_for(deadline.policy, deadline.started_on, calendar)
+        due = deadline_for(deadline.policy, deadline.started_on, calendar, days=deadline.days)
         if (due.date, due.provisional) != (deadline.due_on, deadline.provisional):
             deadline.due_on, deadline.provisional = due.date, due.provisional
             deadline.save(update_fields=["due_on", "provisional"])

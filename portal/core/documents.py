@@ -186,6 +186,35 @@ def document_request(*, actor: User | None, owner: models.Model, kind: str) -> D
     return document
 
 
+def document_attach(
+    *,
+    actor: User | None,
+    owner: models.Model,
+    kind: str,
+    title: str,
+    upload: Any,
+    checked: Any,
+) -> Document:
+    """A document of `kind` that a person uploaded instead of rendering it (a signed award),
+    already checked (portal.core.uploads.upload_accepted): stored ready, in the caller's
+    transaction."""
+    document = Document(
+        kind=kind,
+        title=title,
+        content_type=ContentType.objects.get_for_model(owner),
+        object_id=owner.pk,
+        created_by=actor,
+        status=DocumentStatus.READY,
+        sha256=checked.sha256,
+        size=checked.size,
+        rendered_at=timezone.now(),
+    )
+    document.file.save(f"{kind}-{owner.pk}-{checked.sha256[:16]}.pdf", upload, save=False)
+    document.save()
+    audit_record(actor=actor, action="document.attach", obj=owner, note=title)
+    return document
+
+
 def _enqueue_render(document_id: int) -> None:
     from .tasks import document_render_task
 

@@ -62,6 +62,7 @@ NUMBER_KINDS = {
             "mediation_statement_number_format",
             "{code}-MS-{year}-{seq:05d}",
         ),
+        NumberKind("award", "award_number_format", "{code}-AW-{year}-{seq:05d}"),
     )
 }
 

@@ -84,31 +84,34 @@ def notification_email_many_task(self, notification_ids: list[int]) -> None:  # 
 
 @shared_task
 def calendar_next_year_check_task() -> int:
-    """From 1 November, warn every agency admin (once a year) that next year is missing."""
-    from .deadlines import next_year_calendar_missing
+    """Warn every agency admin (once per year) of each year they must enter: a year an open
+    deadline falls in that nobody has entered and the library lacks, whatever the month, and
+    from 1 November next year."""
+    from .deadlines import calendar_missing_years
     from .models import Role, User
     from .notifications import notify
 
-    today = timezone.localdate()
-    if not next_year_calendar_missing(today):
-        return 0
     admins = User.objects.filter(
         is_active=True,
         membership__active=True,
         membership__roles__icontains=f'"{Role.AGENCY_ADMIN}"',
     )
-    created = notify(
-        recipients=admins,
-        title=_("Enter the holiday calendar of %(year)s") % {"year": today.year + 1},
-        body=_(
-            "Deadlines that end in %(year)s are provisional until the State Council's holiday "
-            "notice for that year is entered in the admin (holiday years)."
+    created = 0
+    for year in calendar_missing_years(timezone.localdate()):
+        created += len(
+            notify(
+                recipients=admins,
+                title=_("Enter the holiday calendar of %(year)s") % {"year": year},
+                body=_(
+                    "Deadlines that end in %(year)s are provisional until the State Council's "
+                    "holiday notice for that year is entered in the admin (holiday years)."
+                )
+                % {"year": year},
+                url="/admin/core/holidayyear/",
+                dedupe_key=f"calendar-missing-{year}",
+            )
         )
-        % {"year": today.year + 1},
-        url="/admin/core/holidayyear/",
-        dedupe_key=f"calendar-missing-{today.year + 1}",
-    )
-    return len(created)
+    return created
 
 
 @shared_task

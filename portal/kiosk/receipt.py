@@ -47,6 +47,7 @@ def receipt_context(case: Case, secret: str) -> dict[str, Any]:
         "status_url": url,
         "qr": qr_data_uri(url),
         "acceptance_due": deadline.due_on if deadline else None,
+        "acceptance_due_provisional": bool(deadline and deadline.provisional),
         "printed_at": timezone.localtime(),
     }
 

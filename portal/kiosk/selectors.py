@@ -144,6 +144,13 @@ PLAIN = {
         _("The arbitration tribunal is hearing your case."),
         _("Follow the tribunal's notices."),
     ),
+    CaseStatus.SUSPENDED: (
+        _("Arbitration suspended"),
+        _(
+            "The arbitration is suspended (仲裁中止); the time for the award does not run meanwhile."
+        ),
+        _("The committee will tell you when the arbitration resumes."),
+    ),
     CaseStatus.REFUSED: (
         _("Not accepted"),
         _("The committee did not accept your filing. The reason is below and in the notice."),
@@ -165,7 +172,7 @@ def claimant_view(case: Case) -> ClaimantView:
     due: Deadline | None = None
     if case.status == CaseStatus.FILED:
         due = case_open_deadline(case, ACCEPTANCE_POLICY)
-    elif case.status == CaseStatus.ACCEPTED:
+    elif case.status in (CaseStatus.ACCEPTED, CaseStatus.ARBITRATING):
         due = case_open_deadline(case, AWARD_POLICY)
     documents = list(
         Document.objects.filter(

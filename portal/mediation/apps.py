@@ -8,11 +8,6 @@ class MediationConfig(AppConfig):
     verbose_name = _("Mediation")
 
     def ready(self) -> None:
-        from portal.core.deadlines import HAND_SET_POLICIES
-
-        from .selectors import TERM_POLICY
-
-        # An extension agreed by the parties moves the due date by hand: recomputing the
-        # term from the policy's 15 days would silently take the extension back.
-        HAND_SET_POLICIES.add(TERM_POLICY)
+        # An extension agreed by the parties is stored as the days the term counts
+        # (Deadline.days), so recomputing the term keeps it: the term is not hand-set.
         from . import pdf  # noqa: F401  (registers the agreement's document kind)

@@ -3,6 +3,7 @@ wrong role, wrong state, stale page), and the table against the lifecycle in mod
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -12,6 +13,17 @@ from django.utils import translation
 
 from portal.cases.models import TRANSITIONS, Case, CaseChannel, CaseStatus
 from portal.cases.permissions import MOVES, Move
+from portal.cases.services.arbitration import (
+    case_arbitrate,
+    case_arbitrator_name,
+    case_award,
+    case_award_period_extend,
+    case_hearing_schedule,
+    case_resume,
+    case_settle,
+    case_suspend,
+    case_withdraw,
+)
 from portal.cases.services.intake import (
     case_accept,
     case_file,
@@ -49,6 +61,9 @@ class MoveCase:
     wrong_role: str
     wrong_state: str
     kwargs: dict = field(default_factory=dict)
+    # arguments that are people: the name of the fixture for each
+    people: dict = field(default_factory=dict)
+    says: str = "Only arbitrators and administrators"
 
 
 MOVE_CASES = [
@@ -88,6 +103,81 @@ MOVE_CASES = [
         S.MATERIAL_REQUESTED,
         {"missing": "请补充劳动关系证明"},
     ),
+    # the arbitration after acceptance (art. 43)
+    MoveCase(
+        Move.ARBITRATE,
+        case_arbitrate,
+        S.ACCEPTED,
+        "arbitration_admin",
+        "arbitration_mediator",
+        S.FILED,
+        people={"arbitrator": "arbitrator"},
+    ),
+    MoveCase(
+        Move.NAME_ARBITRATOR,
+        case_arbitrator_name,
+        S.SUSPENDED,
+        "arbitrator",
+        "arbitration_mediator",
+        S.ACCEPTED,
+        people={"arbitrator": "arbitrator"},
+    ),
+    MoveCase(
+        Move.SCHEDULE_HEARING,
+        case_hearing_schedule,
+        S.ARBITRATING,
+        "arbitrator",
+        "bureau_admin",
+        S.SUSPENDED,
+        {"hearing_on": datetime.date.today() + datetime.timedelta(days=7)},
+    ),
+    MoveCase(
+        Move.EXTEND,
+        case_award_period_extend,
+        S.ARBITRATING,
+        "arbitration_admin",
+        "arbitrator",
+        S.SUSPENDED,
+        {"reason": "案情复杂，需要延期"},
+        says="Only the committee's head",
+    ),
+    MoveCase(
+        Move.SUSPEND,
+        case_suspend,
+        S.ARBITRATING,
+        "arbitrator",
+        "arbitration_mediator",
+        S.ACCEPTED,
+        {"reason": "申请人因工伤住院"},
+    ),
+    MoveCase(Move.RESUME, case_resume, S.SUSPENDED, "arbitrator", "bureau_admin", S.ARBITRATING),
+    MoveCase(
+        Move.AWARD,
+        case_award,
+        S.ARBITRATING,
+        "arbitrator",
+        "arbitration_mediator",
+        S.SUSPENDED,
+        {"decision": "被申请人于本裁决生效之日起五日内支付工资人民币12000元。"},
+    ),
+    MoveCase(
+        Move.WITHDRAW,
+        case_withdraw,
+        S.ACCEPTED,
+        "arbitrator",
+        "bureau_admin",
+        S.CLOSED,
+        {"note": "申请人书面撤回"},
+    ),
+    MoveCase(
+        Move.SETTLE,
+        case_settle,
+        S.SUSPENDED,
+        "arbitration_admin",
+        "arbitration_mediator",
+        S.FILED,
+        {"note": "双方和解，当场支付"},
+    ),
 ]
 
 
@@ -99,6 +189,8 @@ def test_every_move_a_person_makes_has_a_case():
 def test_every_move_is_one_edge_of_the_transitions_and_every_edge_has_its_move():
     edges = set()
     for rule in MOVES.moves.values():
+        if rule.target is None:  # a move that records (a hearing date): no edge
+            continue
         for source in rule.sources:
             assert rule.target in TRANSITIONS[source]
             edges.add((source, rule.target))
@@ -116,6 +208,13 @@ def filing_at(status: str, arbitrator) -> Case:
         case_refuse(actor=arbitrator, case=case, reason="超过仲裁时效")
     elif status == S.MEDIATION_PENDING:
         case_route_to_mediation(actor=arbitrator, case=case, claimant_consented=True)
+    elif status in (S.ARBITRATING, S.SUSPENDED, S.CLOSED):
+        case_accept(actor=arbitrator, case=case)
+        case_arbitrate(actor=arbitrator, case=case, arbitrator=arbitrator)
+        if status == S.SUSPENDED:
+            case_suspend(actor=arbitrator, case=case, reason="等待工伤认定结论")
+        if status == S.CLOSED:
+            case_withdraw(actor=arbitrator, case=case, note="申请人撤回")
     else:
         assert status == S.FILED
     case = Case.objects.get(pk=case.pk)
@@ -130,8 +229,9 @@ def snapshot(case: Case) -> tuple:
     return fresh.status, fresh.version, fresh.number, events
 
 
-def make(move_case: MoveCase, actor, case: Case, **extra) -> Case:
-    return move_case.call(actor=actor, case=case, **move_case.kwargs, **extra)
+def make(request, move_case: MoveCase, actor, case: Case, **extra) -> Case:
+    people = {name: request.getfixturevalue(f) for name, f in move_case.people.items()}
+    return move_case.call(actor=actor, case=case, **move_case.kwargs, **people, **extra)
 
 
 CASE_IDS = [f"{c.move}-from-{c.source}" for c in MOVE_CASES]
@@ -143,8 +243,8 @@ def test_a_move_writes_its_audit_row_with_the_status_before_and_after(
 ):
     case = filing_at(move_case.source, arbitrator)
     actor = request.getfixturevalue(move_case.actor)
-    moved = make(move_case, actor, case, expected_version=case.version)
-    target = MOVES[move_case.move].target
+    moved = make(request, move_case, actor, case, expected_version=case.version)
+    target = MOVES[move_case.move].target or move_case.source
     fresh = Case.objects.get(pk=case.pk)
     assert moved.status == fresh.status == target
     assert fresh.version == case.version + 1
@@ -158,8 +258,8 @@ def test_a_move_writes_its_audit_row_with_the_status_before_and_after(
 def test_a_wrong_role_is_refused(request, move_case, arbitrator):
     case = filing_at(move_case.source, arbitrator)
     refused_unchanged(
-        lambda: make(move_case, request.getfixturevalue(move_case.wrong_role), case),
-        says="Only arbitrators and administrators",
+        lambda: make(request, move_case, request.getfixturevalue(move_case.wrong_role), case),
+        says=move_case.says,
         state=lambda: snapshot(case),
     )
 
@@ -168,7 +268,7 @@ def test_a_wrong_role_is_refused(request, move_case, arbitrator):
 def test_a_wrong_state_is_refused(request, move_case, arbitrator):
     case = filing_at(move_case.wrong_state, arbitrator)
     refused_unchanged(
-        lambda: make(move_case, request.getfixturevalue(move_case.actor), case),
+        lambda: make(request, move_case, request.getfixturevalue(move_case.actor), case),
         says="cannot be done while the case is",
         state=lambda: snapshot(case),
     )
@@ -181,7 +281,11 @@ def test_a_stale_page_is_refused(request, move_case, arbitrator):
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1)  # changed meanwhile
     refused_unchanged(
         lambda: make(
-            move_case, request.getfixturevalue(move_case.actor), case, expected_version=shown
+            request,
+            move_case,
+            request.getfixturevalue(move_case.actor),
+            case,
+            expected_version=shown,
         ),
         says="changed meanwhile; reload the page",
         state=lambda: snapshot(case),
@@ -207,5 +311,6 @@ def test_the_intake_desk_offers_exactly_the_moves_the_decider_may_make_now(
     intake = {Move.ACCEPT, Move.ROUTE_TO_MEDIATION, Move.REFUSE, Move.REQUEST_MATERIAL}
     assert MOVES.available(arbitrator, filed) == intake
     assert MOVES.available(arbitrator, asked) == intake - {Move.REQUEST_MATERIAL}
-    assert MOVES.available(arbitrator, accepted) == set()
+    # once accepted, the desk has nothing left: the case page offers the arbitration's moves
+    assert MOVES.available(arbitrator, accepted) == {Move.ARBITRATE, Move.WITHDRAW, Move.SETTLE}
     assert MOVES.available(arbitration_mediator, filed) == set()

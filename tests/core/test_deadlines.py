@@ -37,8 +37,8 @@ def test_a_deadline_in_a_year_nobody_entered_is_provisional_and_counts_weekends_
 
 
 def test_a_calendar_day_period_ending_on_a_holiday_moves_to_the_next_working_day():
-    # 5 days from 27 September 2026 fall on 2 October (National Day): ends on 8 October.
-    due = deadline_for("case.acceptance", datetime.date(2026, 9, 27))
+    # 15 days from 17 September 2026 fall on 2 October (National Day): ends on 8 October.
+    due = deadline_for("mediation.term", datetime.date(2026, 9, 17))
     assert due.date == datetime.date(2026, 10, 8)
 
 

@@ -87,12 +87,12 @@ def test_an_admin_sees_the_missing_calendar_banner_until_the_year_is_entered(
     today(UNCOVERED_NOVEMBER)
     client.force_login(arbitration_admin)
     response = client.get(reverse("core:home"))
-    assert response.context["calendar_missing_year"] == 2028
+    assert response.context["calendar_missing_year"] == "2028"
     assert reverse("admin:core_holidayyear_add") in response.content.decode()
 
     HolidayYear.objects.create(year=2028)
     response = client.get(reverse("core:home"))
-    assert response.context["calendar_missing_year"] is None
+    assert response.context["calendar_missing_year"] == ""
     assert reverse("admin:core_holidayyear_add") not in response.content.decode()
 
 
@@ -100,13 +100,13 @@ def test_staff_who_cannot_enter_the_calendar_see_no_banner(client, today, arbitr
     today(UNCOVERED_NOVEMBER)
     client.force_login(arbitrator)
     response = client.get(reverse("core:home"))
-    assert response.context["calendar_missing_year"] is None
+    assert response.context["calendar_missing_year"] == ""
 
 
 def test_no_banner_before_1_november(client, today, arbitration_admin):
     today(datetime.date(2027, 10, 31))
     client.force_login(arbitration_admin)
-    assert client.get(reverse("core:home")).context["calendar_missing_year"] is None
+    assert client.get(reverse("core:home")).context["calendar_missing_year"] == ""
 
 
 # --- appointment expiry ---------------------------------------------------------------------
@@ -153,3 +153,54 @@ def test_the_sweep_leaves_current_appointments_alone(arbitration_admin, bureau_m
     assert appointment_expiry_sweep_task() == 0
     current.refresh_from_db()
     assert current.ended_at is None
+
+
+# --- a year still missing while deadlines fall in it, whatever the month ---------------------
+
+
+def _provisional_deadline_in(year: int, arbitration_case) -> None:
+    from portal.core.models import Deadline
+
+    Deadline.objects.filter(object_id=arbitration_case.pk).update(
+        due_on=datetime.date(year, 4, 6), provisional=True
+    )
+
+
+def test_in_march_admins_see_the_banner_while_an_open_deadline_falls_in_a_missing_year(
+    client, today, arbitration_admin, arbitrator, arbitration_case
+):
+    _provisional_deadline_in(2027, arbitration_case)
+    today(datetime.date(2027, 3, 10))
+    client.force_login(arbitration_admin)
+    response = client.get(reverse("core:home"))
+    assert response.context["calendar_missing_year"] == "2027"
+    assert reverse("admin:core_holidayyear_add") in response.content.decode()
+    client.force_login(arbitrator)  # who cannot enter it sees nothing
+    assert client.get(reverse("core:home")).context["calendar_missing_year"] == ""
+
+
+def test_in_march_every_agency_admin_is_told_once_of_a_missing_year_with_open_deadlines(
+    today, admins, arbitration_case
+):
+    today(datetime.date(2027, 3, 10))
+    assert calendar_next_year_check_task() == 0  # no deadline falls in a missing year yet
+    _provisional_deadline_in(2027, arbitration_case)
+    assert calendar_next_year_check_task() == 3
+    assert calendar_next_year_check_task() == 0
+    assert {n.recipient for n in Notification.objects.all()} == admins
+    assert "2027" in Notification.objects.first().title
+
+
+def test_an_entered_year_or_a_met_deadline_raises_no_banner(
+    client, today, arbitration_admin, arbitration_case
+):
+    from portal.core.models import Deadline
+
+    _provisional_deadline_in(2027, arbitration_case)
+    today(datetime.date(2027, 3, 10))
+    client.force_login(arbitration_admin)
+    Deadline.objects.update(met_at=timezone.now())
+    assert client.get(reverse("core:home")).context["calendar_missing_year"] == ""
+    Deadline.objects.update(met_at=None)
+    HolidayYear.objects.create(year=2027)
+    assert client.get(reverse("core:home")).context["calendar_missing_year"] == ""

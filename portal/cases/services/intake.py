@@ -49,7 +49,8 @@ SECRET_LENGTH = 8
 # Both are meant for the claimant too: the status page lists them.
 ACCEPTANCE_NOTICE_KIND = "intake_acceptance_notice"
 REFUSAL_NOTICE_KIND = "intake_refusal_notice"
-CLAIMANT_DOCUMENT_KINDS = (ACCEPTANCE_NOTICE_KIND, REFUSAL_NOTICE_KIND)
+# The award (portal.cases.services.arbitration.AWARD_KIND) is the claimant's too.
+CLAIMANT_DOCUMENT_KINDS = (ACCEPTANCE_NOTICE_KIND, REFUSAL_NOTICE_KIND, "arbitration_award")
 
 
 @dataclass(frozen=True)

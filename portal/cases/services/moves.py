@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from portal.core.deadlines import deadline_start, deadlines_of
+from portal.core.deadlines import deadline_meet, deadline_start, deadlines_of
 from portal.core.models import User
 
 from ..models import Case
@@ -38,4 +38,24 @@ def case_mediation_fail(*, actor: User | None, case: Case, reason: str) -> Case:
     else:
         MOVES.finish(actor, case, Move.MEDIATION_FAIL, note=reason)
         deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=timezone.now())
+    return case
+
+
+@transaction.atomic
+def case_mediation_return(*, actor: User | None, case: Case, reason: str) -> Case:
+    """A mediation given up before it started (portal.mediation checks who may): the case
+    returns to the intake queue with a fresh acceptance clock, nothing retyped."""
+    case = MOVES.begin(actor, case, Move.MEDIATION_RETURN)
+    MOVES.finish(actor, case, Move.MEDIATION_RETURN, note=reason)
+    deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=timezone.now())
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor: User | None, case: Case, note: str = "") -> Case:
+    """Another flow ended the case (a mediation settled and performed; portal.mediation
+    checks who may): the case is closed and its award period, if any, is met."""
+    case = MOVES.begin(actor, case, Move.CLOSE)
+    MOVES.finish(actor, case, Move.CLOSE, note=note)
+    deadline_meet(policy_key=AWARD_POLICY, subject=case)
     return case

@@ -190,7 +190,10 @@ def case_insert(*, actor: User | None, agency: Agency, checked: CheckedCase) -> 
     Claimant.objects.bulk_create(Claimant(case=case, **claimant.__dict__) for claimant in claimants)
     Claim.objects.bulk_create(Claim(case=case, **claim.__dict__) for claim in data.claims)
     grant_case_to_agency(case, agency)
-    deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=now)
+    if agency.code == Agency.ARBITRATION:
+        # The acceptance review is the committee's (art. 29): the bureau's and the
+        # procuratorate's cases have no such clock.
+        deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=now)
     audit_record(
         actor=actor,
         action="case.create",

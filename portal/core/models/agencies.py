@@ -46,6 +46,12 @@ class Agency(models.Model):
         blank=True,
         help_text=_("Placeholders: {year} and {seq}, e.g. 穗海劳人仲调字〔{year}〕第{seq}号"),
     )
+    award_number_format = models.CharField(
+        _("award number format"),
+        max_length=100,
+        blank=True,
+        help_text=_("Placeholders: {year} and {seq}, e.g. 穗海劳人仲裁字〔{year}〕第{seq}号"),
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -17,6 +17,9 @@ class Deadline(models.Model):
     subject = GenericForeignKey("content_type", "object_id")
     started_on = models.DateField(_("started on"))
     due_on = models.DateField(_("due on"))
+    # The days counted, where they are not the policy's: an award period extended or
+    # suspended, a mediation term the parties extended. Recomputing counts these.
+    days = models.PositiveSmallIntegerField(_("days counted"), null=True, blank=True)
     provisional = models.BooleanField(
         _("provisional"),
         default=False,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.cases.models import Case
+from portal.cases.selectors import claimant_clock
 from portal.cases.services.intake import case_material_supply, claimant_case_get
 from portal.core.http import post_move, stored_file_response
 from portal.mediation.selectors import claimant_mediation
@@ -41,6 +42,7 @@ def _case_page(
         "material_form": material,
         "errors": error_summary(material),
         "mediation": claimant_mediation(case),
+        "clock": claimant_clock(case),
     }
     return kiosk_render(request, "kiosk/status.html", context)
 

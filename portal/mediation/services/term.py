@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.audit import audit_record
+from portal.core.deadlines import deadline_recount
 from portal.core.errors import ApplicationError
 from portal.core.models import Deadline, User
 
@@ -35,9 +36,7 @@ def mediation_term_extend(
     if deadline is None:
         raise ApplicationError(_("This mediation has no running term."))
     before = deadline.due_on
-    deadline.due_on = before + datetime.timedelta(days=days)
-    deadline.overdue_notified_at = None
-    deadline.save(update_fields=["due_on", "overdue_notified_at"])
+    deadline_recount(deadline, days=(deadline.days or deadline.policy.days) + days)
     extension = TermExtension.objects.create(
         mediation=mediation,
         days=days,
