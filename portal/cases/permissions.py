@@ -122,6 +122,8 @@ class Move(StrEnum):
     MEDIATION_START = "mediation_start"
     MEDIATION_FAIL = "mediation_fail"
     MEDIATION_FAIL_TO_ARBITRATION = "mediation_fail_to_arbitration"
+    # an agreement confirmed by the committee (调解书) or the court (司法确认) settles the case
+    MEDIATION_SETTLE = "mediation_settle"
     # legal moves no flow of the portal makes yet (arbitration and closing are recorded
     # outside it); stated so that the table is the whole lifecycle
     MEDIATION_RETURN = "mediation_return"
@@ -157,6 +159,7 @@ MOVES: MoveTable[Case] = MoveTable(
         # on to arbitration (art. 14)
         Move.MEDIATION_FAIL: rule({S.MEDIATING}, S.FILED, internal),
         Move.MEDIATION_FAIL_TO_ARBITRATION: rule({S.MEDIATING}, S.ARBITRATING, internal),
+        Move.MEDIATION_SETTLE: rule({S.MEDIATING}, S.CLOSED, internal),
         Move.MEDIATION_RETURN: rule({S.MEDIATION_PENDING}, S.FILED, internal),
         Move.ARBITRATE: rule({S.ACCEPTED}, S.ARBITRATING, internal),
         Move.CLOSE: rule(

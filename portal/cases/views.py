@@ -36,6 +36,7 @@ from .permissions import (
     can_register,
     can_work,
 )
+from .related import related_sections
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -79,6 +80,7 @@ def _detail(
         "documents": selectors.case_documents(case),
         "can_work": work,
         "can_manage": manage,
+        "related": related_sections(user, case),
         "intake_desk": bool(available_moves(user, case) & set(INTAKE_MOVES)),
         "evidence_form": refused_form if refused_key == "evidence" else EvidenceForm(),
         "assign_form": (

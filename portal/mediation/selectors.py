@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.cases.models import Case
+from portal.cases.models import Case, CaseStatus
+from portal.cases.permissions import cases_visible_to
 from portal.core.deadlines import deadlines_of
 from portal.core.models import Appointment, AppointmentKind, Deadline, DocumentStatus, Role, User
 from portal.core.roles import agency_members
@@ -39,6 +40,17 @@ def mediation_list(*, user: User) -> QuerySet[Mediation]:
         mediations_visible_to(user)
         .select_related("case", "mediator")
         .order_by("-created_at", "-id")
+    )
+
+
+def cases_awaiting_mediation(*, user: User) -> QuerySet[Case]:
+    """Cases the user may see that were routed to mediation and have none opened yet, oldest
+    first: the top of the mediation list."""
+    return (
+        cases_visible_to(user)
+        .filter(status=CaseStatus.MEDIATION_PENDING, mediation__isnull=True)
+        .select_related("employer")
+        .order_by("decided_at", "pk")
     )
 
 

@@ -61,7 +61,8 @@ Bound = tuple[str, forms.Form]
 def mediation_list(request: HttpRequest) -> HttpResponse:
     mediations = selectors.mediation_list(user=portal_user(request))
     page = Paginator(mediations, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "mediation/mediation_list.html", {"page": page})
+    awaiting = selectors.cases_awaiting_mediation(user=portal_user(request))[:PAGE_SIZE]
+    return render(request, "mediation/mediation_list.html", {"page": page, "awaiting": awaiting})
 
 
 def mediation_case(request: HttpRequest, pk: int) -> HttpResponse:

@@ -5,7 +5,7 @@ make, intake); everything is importable from here as before."""
 from __future__ import annotations
 
 from .evidence import case_evidence_add, case_reveal_personal_info
-from .moves import case_mediation_fail, case_mediation_start
+from .moves import case_mediation_fail, case_mediation_settle, case_mediation_start
 from .register import (
     ACCEPTANCE_POLICY,
     PUBLIC_ACTOR_LABELS,
@@ -50,6 +50,7 @@ __all__ = [
     "case_evidence_add",
     "case_insert",
     "case_mediation_fail",
+    "case_mediation_settle",
     "case_mediation_start",
     "case_new_notify",
     "case_number_next",

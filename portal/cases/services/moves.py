@@ -1,4 +1,4 @@
-"""The moves other flows make on a case: a mediation taking it on, and failing. The other flow's
+"""The moves other flows make on a case: a mediation taking it on, failing, and settling it. The other flow's
 service has checked its own role rule; these check the move (portal.cases.permissions.MOVES,
 internal rules) and record it."""
 
@@ -38,4 +38,14 @@ def case_mediation_fail(*, actor: User | None, case: Case, reason: str) -> Case:
     else:
         MOVES.finish(actor, case, Move.MEDIATION_FAIL, note=reason)
         deadline_start(policy_key=ACCEPTANCE_POLICY, subject=case, start=timezone.now())
+    return case
+
+
+@transaction.atomic
+def case_mediation_settle(*, actor: User | None, case: Case, note: str = "") -> Case:
+    """The mediation's agreement was confirmed (调解书 or 司法确认): the dispute is settled and
+    the case closed; its payments are followed on the mediation (portal.mediation checks who
+    confirmed)."""
+    case = MOVES.begin(actor, case, Move.MEDIATION_SETTLE)
+    MOVES.finish(actor, case, Move.MEDIATION_SETTLE, note=note)
     return case
