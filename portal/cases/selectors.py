@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from portal.core.audit import audit_history
-from portal.core.models import AuditEvent, Deadline, Document, User
+from portal.core.models import Agency, AgencyKind, AuditEvent, Deadline, Document, User
 
 from .models import Case, CaseAssignment
 from .permissions import CasePerm, cases_visible_to
@@ -100,4 +100,19 @@ def case_assign_candidates(case: Case) -> QuerySet[User]:
         .select_related("membership__agency")
         .distinct()
         .order_by("membership__agency__sort_order", "username")
+    )
+
+
+def member_agencies() -> QuerySet[Agency]:
+    return Agency.objects.filter(kind=AgencyKind.MEMBER).order_by("pk")
+
+
+def case_co_handling_candidates(case: Case) -> QuerySet[Agency]:
+    """The portal agencies the case may be shared with: every member agency but its owner and
+    those that co-handle it already."""
+    return (
+        member_agencies()
+        .exclude(pk=case.agency_id)
+        .exclude(pk__in=case.co_handling_agencies.values("pk"))
+        .order_by("pk")
     )

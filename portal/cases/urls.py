@@ -17,4 +17,6 @@ urlpatterns = [
     ),
     path("<int:pk>/summary/", views.case_summary_request, name="summary-request"),
     path("<int:pk>/assign/", views.case_assign, name="assign"),
+    path("<int:pk>/co-handling/", views.case_co_handling_start, name="co-handling-start"),
+    path("<int:pk>/co-handling/end/", views.case_co_handling_end, name="co-handling-end"),
 ]
