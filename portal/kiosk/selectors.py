@@ -7,12 +7,30 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from portal.cases.models import INTAKE_OPEN, Case, CaseStatus, Claim, Claimant, Employer
+from portal.cases.models import (
+    COLLECTIVE_DISPUTE_WORKERS,
+    INTAKE_OPEN,
+    Case,
+    CaseStatus,
+    Claim,
+    Claimant,
+    Employer,
+)
 from portal.cases.permissions import MOVES, CasePerm, Move, cases_visible_to
 from portal.cases.services import ACCEPTANCE_POLICY
 from portal.cases.services.intake import AWARD_POLICY, CLAIMANT_DOCUMENT_KINDS
@@ -63,6 +81,11 @@ def intake_queue(*, user: User, status: str = CaseStatus.FILED) -> QuerySet[Case
                 claimants.order_by().values("case").annotate(n=Count("pk")).values("n")
             ),
             claimed=Subquery(claims),
+        )
+        .annotate(
+            collective_dispute=ExpressionWrapper(
+                Q(claimant_count__gte=COLLECTIVE_DISPUTE_WORKERS), output_field=BooleanField()
+            )
         )
         .order_by(F("due_on").asc(nulls_last=True), "filed_at", "pk")
     )

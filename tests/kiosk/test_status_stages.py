@@ -7,27 +7,25 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from portal.cases.models import CaseStatus
 from portal.cases.services.intake import case_route_to_mediation
 from portal.core.audit import audit_actions, audit_history
 from portal.core.documents import document_render
 from portal.kiosk.selectors import Stage, claimant_view
-from portal.mediation.models import Agreement, Instalment
+from portal.mediation.models import Agreement
 from portal.mediation.services import (
     agreement_arbitration_confirm,
     agreement_confirm_claimant,
     agreement_confirm_employer,
     agreement_draft,
     employer_link_issue,
-    instalment_record_payment,
     mediation_agree,
     mediation_assign,
     mediation_fail,
     mediation_open,
 )
-from tests.mediation.builders import terms
+from tests.mediation.builders import pay, terms
 
 from .test_status import filing, page_of
 
@@ -72,13 +70,7 @@ def test_every_stage_of_a_mediated_filing_reads_from_the_case_and_its_mediation(
     assert case.status == CaseStatus.CLOSED  # settled: not 调解中
     assert stage_of(case) == Stage.CONFIRMED_BY_COMMITTEE
 
-    first = Instalment.objects.get(agreement=agreement, sequence=1)
-    instalment_record_payment(
-        actor=arbitration_mediator,
-        instalment=first,
-        paid_on=timezone.localdate(),
-        amount=first.amount,
-    )
+    pay(agreement, arbitration_mediator)
     agreement.refresh_from_db()
     document_render(document_id=agreement.statement_document.pk)
     client, page = page_of(case, secret)

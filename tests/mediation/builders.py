@@ -24,3 +24,14 @@ def terms(total: str = "9000.00", *amounts: str) -> AgreementData:
         ],
         clauses="双方就本劳动争议再无其他争议。",
     )
+
+
+def pay(agreement, actor, sequence: int = 1):  # type: ignore[no-untyped-def]
+    """Record instalment `sequence` of the agreement as paid in full today."""
+    from portal.mediation.models import Instalment
+    from portal.mediation.services import instalment_record_payment
+
+    instalment = Instalment.objects.get(agreement=agreement, sequence=sequence)
+    return instalment_record_payment(
+        actor=actor, instalment=instalment, paid_on=timezone.localdate(), amount=instalment.amount
+    )

@@ -16,7 +16,7 @@ from portal.core.http import report_error, stored_file_response
 from portal.core.models import DocumentStatus
 from portal.mediation.forms import EmployerConfirmForm
 from portal.mediation.models import Agreement
-from portal.mediation.selectors import claimant_agreement, employer_link_get
+from portal.mediation.selectors import claimant_agreement, employer_link_get, worker_shares
 from portal.mediation.services import agreement_confirm_claimant, agreement_confirm_employer
 
 from ..permissions import access_claimant_case
@@ -71,6 +71,7 @@ def employer_confirm(request: HttpRequest, token: str) -> HttpResponse:
         "agreement": agreement,
         "case": agreement.mediation.case,
         "instalments": list(agreement.instalments.all()),
+        "shares": worker_shares(agreement),
         "sha256": sha256,
         "token": token,
         "form": form,
