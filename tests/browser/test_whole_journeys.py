@@ -4,12 +4,14 @@ the screens on the way are kept under test-results/journeys/."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from portal.cases.models import Case, CaseStatus, Employer
@@ -223,3 +225,116 @@ def test_a_filing_whose_mediation_fails_returns_to_intake_without_retyping(
     shot(arbitrator, "case-page-after-failure")
     mediator.reload()
     expect(mediator.get_by_test_id("status")).to_have_text("调解不成")
+
+
+def test_a_collective_claim_of_three_from_the_kiosk_to_a_paid_instalment_under_a_statement(
+    people: People,
+) -> None:
+    employer = Employer.objects.create(
+        name="广州市海珠区宏图建筑劳务有限公司",
+        credit_code=valid_credit_code(),
+        address="广州市海珠区江南大道中88号",
+    )
+    workers = [
+        Worker("李大山", valid_resident_id(born="19910101"), "13800000001"),
+        Worker("王二河", valid_resident_id(born="19920202"), "13800000002"),
+        Worker("赵小林", valid_resident_id(born="19900303"), "13800000003"),
+    ]
+    tracking, secret = file_at_the_kiosk(people.kiosk, employer, workers, "36000")
+    case = Case.objects.get(tracking_number=tracking)
+    assert case.claimants.count() == 3 and case.is_collective
+
+    log_in(people.arbitrator, "arb.arbitrator")
+    route_to_mediation(people.arbitrator, tracking)
+    log_in(people.admin, "arb.admin")
+    open_mediation_and_assign(people.admin, tracking)
+
+    # the mediator drafts the agreement with each worker's share, and the parties agree
+    mediator = people.mediator
+    log_in(mediator, "arb.mediator")
+    nav(mediator, "调解")
+    mediator.get_by_test_id("mediations").get_by_role("link", name=tracking).click()
+    today = timezone.localdate()
+    later = today + datetime.timedelta(days=30)
+    mediator.locator("input[name=total_amount]").fill("30000.00")
+    mediator.locator("select[name=payment_method]").select_option("bank_transfer")
+    mediator.locator("textarea[name=instalments]").fill(
+        f"{today:%Y-%m-%d} 15000.00\n{later:%Y-%m-%d} 15000.00"
+    )
+    shares = mediator.locator("textarea[name=shares]")
+    expect(shares).to_have_value(re.compile("李大山"))  # the workers' names are written in
+    shares.fill("李大山 12000.00\n王二河 10000.00\n赵小林 8000.00")
+    mediator.get_by_role("button", name="保存调解协议").click()
+    expect(mediator.get_by_test_id("shares")).to_contain_text("王二河")
+    mediator.get_by_role("button", name="双方同意：以调解协议结案").click()
+    expect(mediator.get_by_test_id("status")).to_have_text("已达成调解协议")
+    shot(mediator, "mediation-agreed")
+
+    # the claimant confirms on the status page
+    kiosk = people.kiosk
+    look_up_status(kiosk, tracking, secret)
+    expect(kiosk.get_by_test_id("status")).to_have_attribute("data-stage", "agreement")
+    expect(kiosk.get_by_test_id("shares")).to_contain_text("赵小林")
+    shot(kiosk, "claimant-agreement")
+    kiosk.get_by_role("button", name="我确认此协议").click()
+    expect(kiosk.get_by_test_id("claimant-confirmed")).to_have_text("您已确认协议。")
+    kiosk.get_by_role("button", name="完成并清除屏幕").click()
+
+    # the employer, through the link the mediator copies from the page
+    mediator.get_by_role("button", name="生成用人单位一次性确认链接").click()
+    message = mediator.locator(".messages").inner_text()
+    link = re.search(r"https?://\S+/mediation/confirm/[\w-]+/", message)
+    assert link is not None, message
+    employer_page = people.employer
+    employer_page.goto(link.group(0))
+    expect(employer_page.get_by_test_id("shares")).to_contain_text("李大山")
+    employer_page.locator("input[name=representative]").fill("项目经理孙强")
+    employer_page.locator("input[name=credit_code]").fill(employer.credit_code)
+    shot(employer_page, "employer-confirm")
+    employer_page.get_by_role("button", name="代表用人单位确认").click()
+    expect(employer_page.get_by_test_id("done")).to_be_visible()
+
+    # the committee confirms with a 调解书, from its mediation list
+    arbitrator = people.arbitrator
+    nav(arbitrator, "调解")
+    arbitrator.get_by_test_id("mediations").get_by_role("link", name=tracking).click()
+    arbitrator.get_by_role("button", name="仲裁审查确认并出具调解书").click()
+    expect(arbitrator.get_by_test_id("statement")).to_contain_text("穗海劳人仲调字")
+
+    # the mediator records the first instalment as paid
+    mediator.reload()
+    mediator.locator("input[name=paid_on]").first.fill(f"{today:%Y-%m-%d}")
+    mediator.get_by_role("button", name="记录付款").first.click()
+    expect(mediator.locator(".messages")).to_contain_text("已记录付款")
+    expect(mediator.get_by_test_id("shares")).to_contain_text("6,000.00")
+    shot(mediator, "mediation-paid")
+
+    # what each sees at the end: the claimant — confirmed, the paid instalment, their shares,
+    # the 调解书 to download
+    look_up_status(kiosk, tracking, secret)
+    expect(kiosk.get_by_test_id("status")).to_have_attribute("data-stage", "confirmed_by_committee")
+    expect(kiosk.get_by_test_id("status")).to_contain_text("确认")
+    expect(kiosk.get_by_test_id("instalment-1")).to_contain_text("已支付")
+    expect(kiosk.get_by_test_id("instalment-2")).not_to_contain_text("已支付")
+    # 赵小林's part of the first 15,000.00: 8,000 of 30,000
+    expect(kiosk.get_by_test_id("shares")).to_contain_text("4,000.00")
+    for worker in workers:
+        expect(kiosk.locator("main")).not_to_contain_text(worker.id_number[-4:])
+        expect(kiosk.locator("main")).not_to_contain_text(worker.phone)
+    shot(kiosk, "claimant-confirmed")
+    with kiosk.expect_download() as download:
+        kiosk.get_by_test_id("document-mediation_statement").click()
+    path = download.value.path()
+    assert path is not None and path.read_bytes().startswith(b"%PDF")
+
+    # the committee: the case is closed (settled), not 调解中; its mediation confirmed
+    admin = people.admin
+    nav(admin, "案件")
+    admin.get_by_role("link", name=tracking).click()
+    expect(admin.locator(".page-head .status")).to_have_class(re.compile("status-closed"))
+    expect(admin.get_by_test_id("related-mediation")).to_contain_text("已确认")
+    shot(admin, "case-page-settled")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    # the employer's link was good for one use
+    assert employer_page.goto(link.group(0)).status == 404
