@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.cases.models import CaseStatus
 from portal.cases.services.intake import case_route_to_mediation
@@ -18,6 +19,8 @@ from portal.mediation.services import (
     agreement_arbitration_confirm,
     agreement_confirm_claimant,
     agreement_confirm_employer,
+    agreement_court_apply,
+    agreement_court_decision,
     agreement_draft,
     employer_link_issue,
     mediation_agree,
@@ -37,6 +40,23 @@ def stage_of(case) -> str:
     return claimant_view(case).stage
 
 
+def confirmed_by_both(case, mediation, mediator) -> Agreement:
+    """The agreement rendered, then confirmed by the claimant and the employer."""
+    agreement = Agreement.objects.get(mediation=mediation)
+    document_render(document_id=agreement.document.pk)
+    agreement.refresh_from_db()
+    sha = agreement.document.sha256
+    agreement_confirm_claimant(case=case, shown_sha256=sha)
+    _link, token = employer_link_issue(actor=mediator, mediation=mediation)
+    agreement_confirm_employer(
+        token=token,
+        representative="李经理",
+        credit_code=case.employer.credit_code,
+        shown_sha256=sha,
+    )
+    return agreement
+
+
 def test_every_stage_of_a_mediated_filing_reads_from_the_case_and_its_mediation(
     arbitrator, arbitration_admin, arbitration_mediator
 ):
@@ -53,18 +73,7 @@ def test_every_stage_of_a_mediated_filing_reads_from_the_case_and_its_mediation(
     agreement_draft(actor=arbitration_mediator, mediation=mediation, data=terms())
     mediation_agree(actor=arbitration_mediator, mediation=mediation)
     assert stage_of(case) == Stage.AGREEMENT
-    agreement = Agreement.objects.get(mediation=mediation)
-    document_render(document_id=agreement.document.pk)
-    agreement.refresh_from_db()
-    sha = agreement.document.sha256
-    agreement_confirm_claimant(case=case, shown_sha256=sha)
-    _link, token = employer_link_issue(actor=arbitration_mediator, mediation=mediation)
-    agreement_confirm_employer(
-        token=token,
-        representative="李经理",
-        credit_code=case.employer.credit_code,
-        shown_sha256=sha,
-    )
+    agreement = confirmed_by_both(case, mediation, arbitration_mediator)
     agreement_arbitration_confirm(actor=arbitrator, mediation=mediation)
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED  # settled: not 调解中
@@ -111,3 +120,33 @@ def test_a_status_the_page_does_not_know_shows_its_own_name(arbitrator):
     view = claimant_view(case)
     assert view.stage == "awarded"
     assert view.headline == "awarded"
+
+
+def test_a_judicial_confirmation_is_told_with_the_courts_decision_as_recorded(
+    arbitrator, arbitration_admin, arbitration_mediator
+):
+    case, secret = filing(mediation=True)
+    case_route_to_mediation(actor=arbitrator, case=case)
+    mediation = mediation_assign(
+        actor=arbitration_admin,
+        mediation=mediation_open(actor=arbitrator, case=case),
+        mediator=arbitration_mediator,
+    )
+    agreement_draft(actor=arbitration_mediator, mediation=mediation, data=terms())
+    mediation_agree(actor=arbitration_mediator, mediation=mediation)
+    confirmed_by_both(case, mediation, arbitration_mediator)
+    agreement_court_apply(actor=arbitration_mediator, mediation=mediation, court_name="海珠区法院")
+    assert stage_of(case) == Stage.COURT_APPLIED
+    agreement_court_decision(
+        actor=arbitration_mediator,
+        mediation=mediation,
+        confirmed=True,
+        decided_on=timezone.localdate(),
+        enforceable_number="（2026）粤0105民特9号",
+    )
+    assert stage_of(case) == Stage.CONFIRMED_BY_COURT
+    client, page = page_of(case, secret)
+    assert 'data-testid="court-decision"' in page and "（2026）粤0105民特9号" in page
+    assert client.get(reverse("confirmation:claimant-agreement")).status_code == 200
+    downloads = audit_history(case).filter(action="kiosk.claimant_document_download")
+    assert downloads.count() == 1

@@ -20,6 +20,7 @@ from portal.mediation.selectors import claimant_agreement, employer_link_get, wo
 from portal.mediation.services import agreement_confirm_claimant, agreement_confirm_employer
 
 from ..permissions import access_claimant_case
+from ..services import claimant_document_download
 from .common import public
 
 
@@ -41,7 +42,11 @@ def claimant_confirm(request: HttpRequest) -> HttpResponse:
 def claimant_agreement_pdf(request: HttpRequest) -> HttpResponseBase:
     """The claimant's copy, only while their status lookup is open in this session."""
     case = access_claimant_case(request)
-    return _agreement_pdf(claimant_agreement(case))
+    agreement = claimant_agreement(case)
+    response = _agreement_pdf(agreement)
+    assert agreement is not None and agreement.document is not None  # else _agreement_pdf 404s
+    claimant_document_download(case=case, document=agreement.document)
+    return response
 
 
 @public
