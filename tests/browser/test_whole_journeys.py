@@ -222,6 +222,7 @@ def test_a_filing_whose_mediation_fails_returns_to_intake_without_retyping(
     arbitrator.get_by_role("link", name=case.number).click()
     expect(arbitrator.locator(".page-head .status")).to_have_class(re.compile("status-accepted"))
     expect(arbitrator.get_by_test_id("related-mediation")).to_contain_text("调解不成")
+    expect(arbitrator.get_by_test_id("history")).to_contain_text("调解不成，退回受理审查")
     shot(arbitrator, "case-page-after-failure")
     mediator.reload()
     expect(mediator.get_by_test_id("status")).to_have_text("调解不成")
@@ -333,6 +334,9 @@ def test_a_collective_claim_of_three_from_the_kiosk_to_a_paid_instalment_under_a
     admin.get_by_role("link", name=tracking).click()
     expect(admin.locator(".page-head .status")).to_have_class(re.compile("status-closed"))
     expect(admin.get_by_test_id("related-mediation")).to_contain_text("已确认")
+    history = admin.get_by_test_id("history")
+    expect(history).to_contain_text("调解协议经确认，结案")
+    expect(history).to_contain_text("申请人（状态查询） 下载了文书")
     shot(admin, "case-page-settled")
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
