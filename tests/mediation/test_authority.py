@@ -25,7 +25,7 @@ from portal.mediation.services import (
     agreement_draft,
 )
 
-from .builders import terms
+from .builders import rendered_text, terms
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +48,7 @@ def test_the_committee_confirms_with_a_numbered_statement(
     assert court_window(frozen.mediation) is None
     assert "mediation.arbitration_confirm" in audit_actions(audit_history(frozen.mediation))
     pdftotext = require_tool("pdftotext")
-    document = document_render(document_id=agreement.statement_document.pk)
-    source = tmp_path / "statement.pdf"
-    with document.file.open("rb") as handle:
-        source.write_bytes(handle.read())
-    text = "".join(
-        subprocess.run([pdftotext, str(source), "-"], capture_output=True, text=True).stdout.split()
-    )
+    text = rendered_text(agreement.statement_document.pk, pdftotext, tmp_path)
     assert "调解书" in text and agreement.statement_number in text
 
 

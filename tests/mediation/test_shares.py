@@ -15,7 +15,7 @@ from django.utils import timezone
 from portal.cases.models import CaseChannel
 from portal.cases.services.intake import case_file, case_route_to_mediation
 from portal.core.errors import ApplicationError
-from portal.mediation.models import AgreementShare, PaymentMethod
+from portal.mediation.models import Agreement, AgreementShare, PaymentMethod
 from portal.mediation.selectors import worker_shares
 from portal.mediation.services import (
     AgreementData,
@@ -28,7 +28,7 @@ from portal.mediation.services import (
 )
 
 from ..factories import case_data
-from .builders import pay
+from .builders import pay, rendered_text
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +149,16 @@ def test_ten_workers_are_a_collective_dispute_marked_in_the_queue_with_the_total
     assert "¥30,000.00" in detail and "共10名劳动者" in detail
     other = client.get(reverse("intake:detail", args=[three.case.pk])).content.decode()
     assert 'data-testid="collective-dispute"' not in other
+
+
+def test_the_agreement_pdf_says_how_the_total_is_split(
+    collective, arbitration_mediator, tmp_path, require_tool
+):
+    _filing, mediation = collective
+    agreement_draft(actor=arbitration_mediator, mediation=mediation, data=terms(*SPLIT))
+    mediation_agree(actor=arbitration_mediator, mediation=mediation)
+    pdftotext = require_tool("pdftotext")
+    agreement = Agreement.objects.get(mediation=mediation)
+    text = rendered_text(agreement.document.pk, pdftotext, tmp_path)
+    for name, amount in SPLIT:
+        assert name in text and f"{Decimal(amount):,}" in text
