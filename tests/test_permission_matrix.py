@@ -36,7 +36,7 @@ from portal.cases.pdf import CASE_SUMMARY
 from portal.cases.services import case_assign, case_evidence_add
 from portal.core.demo import ADMIN_MODEL_PERMS, DEMO_USERS
 from portal.core.documents import document_render, document_request
-from portal.core.models import Agency, AppointmentKind, Document, Role, User
+from portal.core.models import Agency, Appointment, AppointmentKind, Document, Role, User
 from portal.core.people import appointment_create
 from portal.messaging.services import conversation_for_case, message_send
 
@@ -131,6 +131,31 @@ def _suspend_data(world: World, case: Case | None) -> dict[str, Any]:
     return {"suspend-version": case.version, "suspend-reason": "等待工伤认定"}
 
 
+def _share_data(world: World, case: Case | None) -> dict[str, Any]:
+    assert case is not None
+    codes = ["bureau", "arbitration", "procuratorate"]
+    other = Agency.objects.filter(code__in=codes).exclude(pk=case.agency_id).order_by("pk").first()
+    assert other is not None
+    return {"agency": other.pk}
+
+
+def _appointment_data(world: World, case: Case | None) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "user": world.users["bureau.inspector"].pk,
+        "kind": AppointmentKind.SPECIAL_MEDIATOR,
+        "valid_from": today.isoformat(),
+        "valid_until": (today + datetime.timedelta(days=30)).isoformat(),
+    }
+
+
+def _appointment_end_data(world: World, case: Case | None) -> dict[str, Any]:
+    appointment = Appointment.objects.get(
+        user=world.users[SPECIAL_MEDIATOR], appointing_agency__code="arbitration"
+    )
+    return {"appointment": appointment.pk}
+
+
 def _language_data(world: World, case: Case | None) -> dict[str, Any]:
     return {"language": "en", "next": "/cases/"}
 
@@ -146,6 +171,28 @@ MATRIX: dict[str, Row] = {
     "core:notifications": Row("GET", by_role(OK, anonymous=LOGIN)),
     "core:notifications-read": Row("POST", by_role(REDIRECT, anonymous=LOGIN)),
     "core:document-download": _case_row("GET", by_role(OK), assigned=OK, target="document"),
+    # appointments: every member sees their agency's; its administrator appoints and ends them
+    # (a person of another portal agency only: the bureau's admin is refused its own inspector)
+    "core:appointments": Row("GET", by_role(OK, anonymous=LOGIN)),
+    "core:appointment-new": Row(
+        "POST",
+        by_role(
+            REFUSED, arb_admin=REDIRECT, proc_admin=REDIRECT, superuser=NOT_FOUND, anonymous=LOGIN
+        ),
+        data=_appointment_data,
+    ),
+    # arbitration's appointment of the special mediator: another agency's is a 404
+    "core:appointment-end": Row(
+        "POST",
+        by_role(
+            NOT_FOUND,
+            arb_admin=REDIRECT,
+            arb_mediator=REFUSED,
+            arb_arbitrator=REFUSED,
+            anonymous=LOGIN,
+        ),
+        data=_appointment_end_data,
+    ),
     # cases: the list shows only what the user may see; the form is open to every account and
     # the service decides who may register (tests/cases)
     "cases:list": Row("GET", by_role(OK, anonymous=LOGIN)),
@@ -170,6 +217,19 @@ MATRIX: dict[str, Row] = {
     # so every role that may see the case is refused with a message; another agency's is a 404
     "cases:arbitration-move": _case_row(
         "POST", by_role(REFUSED), assigned=REFUSED, target="arbitration", data=_suspend_data
+    ),
+    # sharing a case (案件协办): only an administrator of the owning agency
+    "cases:co-handling-start": _case_row(
+        "POST",
+        {**by_role(REFUSED), **dict.fromkeys(AGENCY_ADMINS, REDIRECT)},
+        assigned=REFUSED,
+        data=_share_data,
+    ),
+    "cases:co-handling-end": _case_row(
+        "POST",
+        {**by_role(REFUSED), **dict.fromkeys(AGENCY_ADMINS, REDIRECT)},
+        assigned=REFUSED,
+        data=_share_data,
     ),
 }
 

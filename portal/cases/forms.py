@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.models import User
+from portal.core.models import Agency, User
 from portal.core.validators import clean_credit_code, clean_phone, clean_resident_id
 
 from .models import CaseStatus, ClaimKind
@@ -159,3 +159,15 @@ class ArbitrationNoteForm(ArbitrationVersionForm):
     note = forms.CharField(
         label=_("Note"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class CoHandlingForm(forms.Form):
+    """Share the case with another portal agency (案件协办), or stop sharing it."""
+
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
+
+    def __init__(self, *args, agencies=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if agencies is not None:
+            self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]

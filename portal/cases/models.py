@@ -64,6 +64,10 @@ class CaseChannel(models.TextChoices):
     REFERRAL = "referral", _("Referral")
 
 
+# 《劳动争议调解仲裁法》 art. 7: ten workers or more with a common claim make a collective
+# dispute, which chooses representatives and is handled with priority.
+COLLECTIVE_DISPUTE_WORKERS = 10
+
 # A claimant's own filing: it gets a tracking number and a secret, and its arbitration number
 # only when it is accepted (立案).
 PUBLIC_CHANNELS = (CaseChannel.KIOSK, CaseChannel.ONLINE)
@@ -162,6 +166,11 @@ class Case(models.Model):
     def has_agency_number(self) -> bool:
         """False while a claimant's filing still goes by its tracking number."""
         return not self.tracking_number or self.number != self.tracking_number
+
+    @property
+    def is_collective_dispute(self) -> bool:
+        """Ten workers or more (art. 7): a priority in the intake queue."""
+        return self.claimants.count() >= COLLECTIVE_DISPUTE_WORKERS
 
     @property
     def total_claimed(self) -> Decimal:

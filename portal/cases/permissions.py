@@ -122,8 +122,10 @@ class Move(StrEnum):
     MEDIATION_START = "mediation_start"
     MEDIATION_FAIL = "mediation_fail"
     MEDIATION_FAIL_TO_ARBITRATION = "mediation_fail_to_arbitration"
+    # an agreement confirmed by the committee (调解书) or the court (司法确认) settles the case
+    MEDIATION_SETTLE = "mediation_settle"
     # a mediation given up before it started returns the case to intake; another flow
-    # closing the case (a settled mediation)
+    # closing the case
     MEDIATION_RETURN = "mediation_return"
     CLOSE = "close"
     # the arbitration after acceptance (art. 43; portal.cases.services.arbitration)
@@ -195,6 +197,7 @@ MOVES: MoveTable[Case] = MoveTable(
         # on to arbitration (art. 14)
         Move.MEDIATION_FAIL: rule({S.MEDIATING}, S.FILED, internal),
         Move.MEDIATION_FAIL_TO_ARBITRATION: rule({S.MEDIATING}, S.ARBITRATING, internal),
+        Move.MEDIATION_SETTLE: rule({S.MEDIATING}, S.CLOSED, internal),
         Move.MEDIATION_RETURN: rule({S.MEDIATION_PENDING}, S.FILED, internal),
         Move.CLOSE: rule({S.MEDIATION_PENDING, S.ACCEPTED, S.MEDIATING}, S.CLOSED, internal),
         # the arbitration: naming the arbitrator opens it (组庭)

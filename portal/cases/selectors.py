@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from portal.core.audit import audit_history
-from portal.core.models import AuditEvent, Deadline, Document, User
+from portal.core.models import Agency, AgencyKind, AuditEvent, Deadline, Document, User
 
 from .models import INTAKE_OPEN, Arbitration, Case, CaseAssignment, CaseStatus
 from .permissions import CasePerm, cases_visible_to
@@ -148,4 +148,19 @@ def claimant_clock(case: Case, today: datetime.date | None = None) -> ClaimantCl
         suspended=case.status == CaseStatus.SUSPENDED,
         outcome=record.get_outcome_display() if record and record.outcome else "",
         hearing_on=record.hearing_on if record and not record.outcome else None,
+    )
+
+
+def member_agencies() -> QuerySet[Agency]:
+    return Agency.objects.filter(kind=AgencyKind.MEMBER).order_by("pk")
+
+
+def case_co_handling_candidates(case: Case) -> QuerySet[Agency]:
+    """The portal agencies the case may be shared with: every member agency but its owner and
+    those that co-handle it already."""
+    return (
+        member_agencies()
+        .exclude(pk=case.agency_id)
+        .exclude(pk__in=case.co_handling_agencies.values("pk"))
+        .order_by("pk")
     )

@@ -22,4 +22,6 @@ urlpatterns = [
         arbitration_views.arbitration_move,
         name="arbitration-move",
     ),
+    path("<int:pk>/co-handling/", views.case_co_handling_start, name="co-handling-start"),
+    path("<int:pk>/co-handling/end/", views.case_co_handling_end, name="co-handling-end"),
 ]

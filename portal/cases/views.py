@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from django import forms
@@ -23,6 +24,7 @@ from .forms import (
     CaseFilterForm,
     ClaimantFormSet,
     ClaimFormSet,
+    CoHandlingForm,
     EvidenceForm,
 )
 from .models import Case, Claimant
@@ -37,6 +39,7 @@ from .permissions import (
     can_register,
     can_work,
 )
+from .related import related_sections
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -69,7 +72,13 @@ def _detail(
     work, manage = can_work(user, case), can_manage(user, case)
     refused_key, refused_form = bound if bound else ("", None)
     arbitration = arbitration_section(user, case, bound)
-    offered = {"evidence": work, "assign": manage, **arbitration.offered}
+    offered = {
+        "evidence": work,
+        "assign": manage,
+        "share": manage,
+        "unshare": manage,
+        **arbitration.offered,
+    }
     if refused_form is not None and not offered.get(refused_key, False):
         # The page does not offer this user the form (a leader's, a non-admin's): the refusal
         # is told as a message instead.
@@ -82,6 +91,7 @@ def _detail(
         "documents": selectors.case_documents(case),
         "can_work": work,
         "can_manage": manage,
+        "related": related_sections(user, case),
         "intake_desk": bool(available_moves(user, case) & set(INTAKE_MOVES)),
         "arbitration": arbitration,
         "evidence_form": refused_form if refused_key == "evidence" else EvidenceForm(),
@@ -92,12 +102,27 @@ def _detail(
         )
         if manage
         else None,
+        "share_form": _bound_or(
+            bound,
+            "share",
+            lambda: CoHandlingForm(agencies=selectors.case_co_handling_candidates(case)),
+        )
+        if manage
+        else None,
+        "unshare_error": _errors(refused_form) if refused_key == "unshare" and refused_form else "",
     }
     return render(request, "cases/case_detail.html", context)
 
 
 # The case page with a refused form shown as typed, for the views of other modules.
 render_detail = _detail
+
+
+def _bound_or(
+    bound: tuple[str, forms.Form] | None, key: str, fresh: Callable[[], forms.Form]
+) -> forms.Form:
+    """The refused form `key` as it was typed, or a fresh one."""
+    return bound[1] if bound is not None and bound[0] == key else fresh()
 
 
 def _errors(form: forms.Form) -> str:
@@ -185,4 +210,37 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
         done=_("Assigned."),
         then=reverse("cases:detail", kwargs={"pk": case.pk}),
         page=lambda form: _detail(request, access_case(user, pk), bound=("assign", form)),
+    )
+
+
+@require_POST
+def case_co_handling_start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _co_handling(request, pk, share=True)
+
+
+@require_POST
+def case_co_handling_end(request: HttpRequest, pk: int) -> HttpResponse:
+    return _co_handling(request, pk, share=False)
+
+
+def _co_handling(request: HttpRequest, pk: int, *, share: bool) -> HttpResponse:
+    """Share the case with an agency (案件协办), or stop; the service checks the admin."""
+    user = portal_user(request)
+    case = access_case(user, pk, CasePerm.WORK)
+    # Stopping is offered for any member agency: the service answers for one not sharing it.
+    agencies = selectors.case_co_handling_candidates(case) if share else selectors.member_agencies()
+    service = services.case_co_handling_start if share else services.case_co_handling_end
+    return post_move(
+        request,
+        form=CoHandlingForm(request.POST, agencies=agencies),
+        perform=lambda data: service(
+            actor=user, case=case, agency=data["agency"], note=data["note"]
+        ),
+        done=_("The case is shared.")
+        if share
+        else _("The case is no longer shared with that agency."),
+        then=reverse("cases:detail", kwargs={"pk": case.pk}),
+        page=lambda form: _detail(
+            request, access_case(user, pk), bound=("share" if share else "unshare", form)
+        ),
     )

@@ -150,15 +150,32 @@ class UserAdmin(AgencyScopedAdmin, BaseUserAdmin):
                 membership_end(actor=None, user=user)
 
 
+class ReadOnlyAdmin(AgencyScopedAdmin):
+    """Seen here, changed only through the portal's services (or never)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Appointment)
-class AppointmentAdmin(AgencyScopedAdmin):
+class AppointmentAdmin(ReadOnlyAdmin):
+    """Read-only: appointments are made and ended on the portal's appointments page, through
+    portal.core.people's services (the appointing agency's admin, the rules, the audit row, the
+    cases taken back when one ends), which a save here would bypass."""
+
     agency_path = "appointing_agency"
     list_display = ["user", "appointing_agency", "kind", "valid_from", "valid_until", "ended_at"]
     list_filter = ["kind", "appointing_agency"]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(AgencyScopedAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "actor",
@@ -170,15 +187,6 @@ class AuditEventAdmin(AgencyScopedAdmin):
     ]
     list_filter = ["action"]
     search_fields = ["object_repr", "note", "request_id"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(DeadlinePolicy)

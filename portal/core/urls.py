@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import appointments, views
 
 # config/urls.py mounts these with the work list (portal.home) in the `core` namespace.
 app_name = "core"
@@ -9,4 +9,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications-read"),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),
+    path("appointments/", appointments.appointments, name="appointments"),
+    path("appointments/new/", appointments.appointment_new, name="appointment-new"),
+    path("appointments/end/", appointments.appointment_stop, name="appointment-end"),
 ]

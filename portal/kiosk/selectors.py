@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from portal.cases.models import INTAKE_OPEN, Case, CaseStatus, Claim, Claimant, Employer
+from portal.cases.models import (
+    COLLECTIVE_DISPUTE_WORKERS,
+    INTAKE_OPEN,
+    Case,
+    CaseStatus,
+    Claim,
+    Claimant,
+    Employer,
+)
 from portal.cases.permissions import MOVES, CasePerm, Move, cases_visible_to
 from portal.cases.services import ACCEPTANCE_POLICY
 from portal.cases.services.intake import AWARD_POLICY, CLAIMANT_DOCUMENT_KINDS
 from portal.core.models import Deadline, Document, DocumentStatus, User
+from portal.mediation.models import Mediation, MediationStatus
 
 EMPLOYER_RESULTS = 8
 
@@ -62,6 +82,11 @@ def intake_queue(*, user: User, status: str = CaseStatus.FILED) -> QuerySet[Case
             ),
             claimed=Subquery(claims),
         )
+        .annotate(
+            collective_dispute=ExpressionWrapper(
+                Q(claimant_count__gte=COLLECTIVE_DISPUTE_WORKERS), output_field=BooleanField()
+            )
+        )
         .order_by(F("due_on").asc(nulls_last=True), "filed_at", "pk")
     )
 
@@ -100,7 +125,8 @@ class ClaimantView:
     """The status page of one case, in plain words."""
 
     case: Case
-    headline: Promise
+    stage: str
+    headline: Promise | str
     explanation: Promise | str
     next_step: Promise | str
     due_on: datetime.date | None
@@ -111,69 +137,151 @@ class ClaimantView:
     refusal_reason: str = ""
 
 
-PLAIN = {
-    CaseStatus.FILED: (
+class Stage(StrEnum):
+    """Where the claimant's dispute stands, read from the case and its mediation."""
+
+    WAITING = "waiting"
+    MATERIAL = "material"
+    ACCEPTED = "accepted"
+    MEDIATION_WAITING = "mediation_waiting"
+    MEDIATING = "mediating"
+    AGREEMENT = "agreement"
+    COURT_APPLIED = "court_applied"
+    CONFIRMED_BY_COMMITTEE = "confirmed_by_committee"
+    CONFIRMED_BY_COURT = "confirmed_by_court"
+    COURT_REJECTED = "court_rejected"
+    ARBITRATING = "arbitrating"
+    SUSPENDED = "arbitration_suspended"
+    REFUSED = "refused"
+    CLOSED = "closed"
+
+
+# One line per stage: what it is, what it means, what to do next.
+PLAIN: dict[str, tuple[Promise, Promise, Promise]] = {
+    Stage.WAITING: (
         _("Received: waiting for the committee's decision"),
         _("The arbitration committee checks your filing and decides whether to accept it."),
         _("Wait for the decision. The committee may call you if something is unclear."),
     ),
-    CaseStatus.MATERIAL_REQUESTED: (
+    Stage.MATERIAL: (
         _("More material is needed"),
         _("The committee needs more from you before it can decide. See what is missing below."),
         _("Add the missing material below, or bring it to the arbitration office."),
     ),
-    CaseStatus.ACCEPTED: (
+    Stage.ACCEPTED: (
         _("Accepted: your case is open"),
         _("The committee accepted your filing as a case. Keep the notice of acceptance."),
         _(
             "The committee will tell you the date of the hearing. The award is due by the date below."
         ),
     ),
-    CaseStatus.MEDIATION_PENDING: (
+    Stage.MEDIATION_WAITING: (
         _("Mediation first"),
         _("As you agreed, your dispute goes to mediation first. A mediator will contact you."),
         _("Wait for the mediator's call. If mediation fails, your case goes on to arbitration."),
     ),
-    CaseStatus.MEDIATING: (
+    Stage.MEDIATING: (
         _("In mediation"),
         _("A mediator is working on your dispute with you and the employer."),
         _("Take part in the mediation sessions."),
     ),
-    CaseStatus.ARBITRATING: (
+    Stage.AGREEMENT: (
+        _("Agreement reached: to be confirmed"),
+        _("The mediation reached an agreement. It binds once you and the employer confirm it."),
+        _("Read the agreement below and confirm it if it is what was agreed."),
+    ),
+    Stage.COURT_APPLIED: (
+        _("The court is confirming the agreement"),
+        _("You and the employer applied to the court for judicial confirmation."),
+        _("Wait for the court's decision; the mediator will tell you."),
+    ),
+    Stage.CONFIRMED_BY_COMMITTEE: (
+        _("Settled: agreement confirmed by the committee"),
+        _("The committee confirmed the agreement with a mediation statement: it is enforceable."),
+        _("Check the payments below. If the employer misses one, the mediator will help you."),
+    ),
+    Stage.CONFIRMED_BY_COURT: (
+        _("Settled: agreement confirmed by the court"),
+        _("The court confirmed the agreement: it is enforceable."),
+        _("Check the payments below. If the employer misses one, the mediator will help you."),
+    ),
+    Stage.COURT_REJECTED: (
+        _("The court did not confirm the agreement"),
+        _("The court refused judicial confirmation of the agreement."),
+        _("The mediator will tell you what you can do next."),
+    ),
+    Stage.ARBITRATING: (
         _("In arbitration"),
         _("The arbitration tribunal is hearing your case."),
         _("Follow the tribunal's notices."),
     ),
-    CaseStatus.SUSPENDED: (
+    Stage.SUSPENDED: (
         _("Arbitration suspended"),
         _(
             "The arbitration is suspended (仲裁中止); the time for the award does not run meanwhile."
         ),
         _("The committee will tell you when the arbitration resumes."),
     ),
-    CaseStatus.REFUSED: (
+    Stage.REFUSED: (
         _("Not accepted"),
         _("The committee did not accept your filing. The reason is below and in the notice."),
         _(
             "You may take the dispute to the people's court (law on labour-dispute mediation and arbitration, art. 29)."
         ),
     ),
-    CaseStatus.CLOSED: (
+    Stage.CLOSED: (
         _("Closed"),
         _("Your case is closed."),
         _("Nothing more to do here."),
     ),
 }
 
+_BY_CASE_STATUS: dict[str, Stage] = {
+    CaseStatus.FILED: Stage.WAITING,
+    CaseStatus.MATERIAL_REQUESTED: Stage.MATERIAL,
+    CaseStatus.ACCEPTED: Stage.ACCEPTED,
+    CaseStatus.MEDIATION_PENDING: Stage.MEDIATION_WAITING,
+    CaseStatus.MEDIATING: Stage.MEDIATING,
+    CaseStatus.ARBITRATING: Stage.ARBITRATING,
+    CaseStatus.SUSPENDED: Stage.SUSPENDED,
+    CaseStatus.REFUSED: Stage.REFUSED,
+    CaseStatus.CLOSED: Stage.CLOSED,
+}
+_BY_MEDIATION_STATUS: dict[str, Stage] = {
+    MediationStatus.UNASSIGNED: Stage.MEDIATION_WAITING,
+    MediationStatus.MEDIATING: Stage.MEDIATING,
+    MediationStatus.AGREED: Stage.AGREEMENT,
+    MediationStatus.COURT_APPLIED: Stage.COURT_APPLIED,
+    MediationStatus.COURT_REJECTED: Stage.COURT_REJECTED,
+}
 
-def claimant_view(case: Case) -> ClaimantView:
-    headline, explanation, next_step = PLAIN[CaseStatus(case.status)]
-    supplying = MOVES.possible(case, Move.MATERIAL_SUPPLY)
-    due: Deadline | None = None
-    if case.status == CaseStatus.FILED:
-        due = case_open_deadline(case, ACCEPTANCE_POLICY)
-    elif case.status in (CaseStatus.ACCEPTED, CaseStatus.ARBITRATING):
-        due = case_open_deadline(case, AWARD_POLICY)
+
+def claimant_stage(case: Case, mediation: Mediation | None) -> str:
+    """The claimant's stage: the case's status, refined by its mediation while the case is
+    in mediation or was settled by it. A status this function does not know is its own
+    stage (the page then shows the status's name)."""
+    stage = _BY_CASE_STATUS.get(case.status)
+    if stage is None:
+        return str(case.status)
+    if mediation is None or stage not in (Stage.MEDIATING, Stage.CLOSED):
+        return stage
+    if mediation.status == MediationStatus.CONFIRMED:
+        agreement = getattr(mediation, "agreement", None)
+        by_court = agreement is not None and bool(agreement.enforceable_number)
+        return Stage.CONFIRMED_BY_COURT if by_court else Stage.CONFIRMED_BY_COMMITTEE
+    if stage == Stage.MEDIATING:
+        return _BY_MEDIATION_STATUS.get(mediation.status, stage)
+    return stage
+
+
+def _plain(case: Case, stage: str) -> tuple[Promise | str, Promise | str, Promise | str]:
+    if stage in PLAIN:
+        return PLAIN[stage]
+    return case.get_status_display(), "", ""
+
+
+def _claimant_documents(case: Case, mediation: Mediation | None) -> list[Document]:
+    """The case's notices, then the mediation statement (调解书) once it is ready."""
     documents = list(
         Document.objects.filter(
             content_type=ContentType.objects.get_for_model(Case),
@@ -182,11 +290,31 @@ def claimant_view(case: Case) -> ClaimantView:
             status=DocumentStatus.READY,
         ).order_by("created_at")
     )
+    agreement = getattr(mediation, "agreement", None) if mediation else None
+    statement = agreement.statement_document if agreement else None
+    if statement is not None and statement.status == DocumentStatus.READY:
+        documents.append(statement)
+    return documents
+
+
+def claimant_view(case: Case) -> ClaimantView:
+    mediation = (
+        Mediation.objects.select_related("agreement__statement_document").filter(case=case).first()
+    )
+    stage = claimant_stage(case, mediation)
+    headline, explanation, next_step = _plain(case, stage)
+    supplying = MOVES.possible(case, Move.MATERIAL_SUPPLY)
+    due: Deadline | None = None
+    if case.status == CaseStatus.FILED:
+        due = case_open_deadline(case, ACCEPTANCE_POLICY)
+    elif case.status in (CaseStatus.ACCEPTED, CaseStatus.ARBITRATING):
+        due = case_open_deadline(case, AWARD_POLICY)
     representative = (
         case.claimants.filter(is_representative=True).values_list("name", flat=True).first() or ""
     )
     return ClaimantView(
         case=case,
+        stage=stage,
         headline=headline,
         explanation=explanation,
         next_step=next_step,
@@ -194,20 +322,18 @@ def claimant_view(case: Case) -> ClaimantView:
         missing=case.material_requested if supplying else "",
         can_add_material=supplying,
         refusal_reason=case.refusal_reason if case.status == CaseStatus.REFUSED else "",
-        documents=documents,
+        documents=_claimant_documents(case, mediation),
         representative=representative,
     )
 
 
 def claimant_document(case: Case, pk: int) -> Document | None:
-    """A document meant for the claimant of `case`, ready to download."""
-    return Document.objects.filter(
-        pk=pk,
-        content_type=ContentType.objects.get_for_model(Case),
-        object_id=case.pk,
-        kind__in=CLAIMANT_DOCUMENT_KINDS,
-        status=DocumentStatus.READY,
-    ).first()
+    """A document meant for the claimant of `case` (its notices, its mediation statement),
+    ready to download; None for any other."""
+    mediation = (
+        Mediation.objects.select_related("agreement__statement_document").filter(case=case).first()
+    )
+    return next((d for d in _claimant_documents(case, mediation) if d.pk == pk), None)
 
 
 def days_left(due_on: datetime.date | None) -> int | None:

@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from portal.cases.models import CaseChannel
+from portal.cases.models import Case, CaseChannel
 from portal.cases.secret_hashing import secret_hash, secret_matches
 from portal.cases.services import CaseData, tracking_number_next
 from portal.cases.services.intake import (
@@ -23,6 +23,7 @@ from portal.cases.services.intake import (
     tracking_number_normalize,
 )
 from portal.core.audit import audit_record
+from portal.core.models import Document
 
 from .drafts import DRAFT_FILES_DIR, Draft, DraftFile
 from .models import FilingDraft
@@ -161,3 +162,19 @@ def kiosk_drafts_purge(*, now: datetime.datetime | None = None) -> int:
                 default_storage.delete(path)
                 removed += 1
     return len(expired) + removed
+
+
+# Who downloads from the status page: the claimant, proved by tracking number and secret.
+STATUS_ACTOR_LABEL = "申请人（状态查询）"
+
+
+@transaction.atomic
+def claimant_document_download(*, case: Case, document: Document) -> None:
+    """Record that the claimant took a copy of one of their documents from the status page."""
+    audit_record(
+        actor=None,
+        actor_label=STATUS_ACTOR_LABEL,
+        action="kiosk.claimant_document_download",
+        obj=case,
+        note=document.title,
+    )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.models import User
 
 from .models import EnforcementKind, PaymentMethod
-from .services import AgreementData, InstalmentData
+from .services import AgreementData, InstalmentData, ShareData
 
 
 class OpenForm(forms.Form):
@@ -85,6 +85,31 @@ class AgreementForm(forms.Form):
     clauses = forms.CharField(
         label=_("Other clauses"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    shares = forms.CharField(
+        label=_("Each worker's share"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For a collective claim, one worker a line: the name and the amount, e.g. 张三 3000.00"
+        ),
+    )
+
+    def clean_shares(self) -> list[ShareData]:
+        shares = []
+        for line in self.cleaned_data["shares"].splitlines():
+            if not line.strip():
+                continue
+            name, _space, amount = line.strip().rpartition(" ")
+            try:
+                if not name.strip():
+                    raise InvalidOperation
+                shares.append(ShareData(name=name.strip(), amount=Decimal(amount.replace(",", ""))))
+            except InvalidOperation as exc:
+                raise forms.ValidationError(
+                    _("Write each share as a name and an amount: %(line)s"),
+                    params={"line": line.strip()},
+                ) from exc
+        return shares
 
     def clean_instalments(self) -> list[InstalmentData]:
         items = []
@@ -111,6 +136,7 @@ class AgreementForm(forms.Form):
             payment_details=data["payment_details"],
             instalments=data["instalments"],
             clauses=data["clauses"],
+            shares=data["shares"],
         )
 
 

@@ -341,3 +341,30 @@ class EmployerLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement} · {self.created_at:%Y-%m-%d}"
+
+
+class AgreementShare(models.Model):
+    """One worker's share of a collective agreement's total: how much of it is theirs. The
+    instalments are paid in the same proportions (selectors.share_of_instalments)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="shares")
+    claimant = models.ForeignKey(
+        "cases.Claimant", on_delete=models.PROTECT, related_name="+", verbose_name=_("claimant")
+    )
+    amount = models.DecimalField(
+        _("share (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+
+    class Meta:
+        ordering = ["claimant_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "claimant"], name="one_share_per_worker")
+        ]
+        verbose_name = _("worker's share")
+        verbose_name_plural = _("workers' shares")
+
+    def __str__(self) -> str:
+        return f"{self.claimant} ¥{self.amount}"

@@ -13,6 +13,7 @@ from portal.core.models import User
 
 from .models import Agreement
 from .permissions import MediationPerm, access_mediation
+from .selectors import worker_shares
 from .services import AGREEMENT_PDF, COURT_APPLICATION_PDF, STATEMENT_PDF
 
 
@@ -33,6 +34,7 @@ def _context(agreement: Agreement) -> dict[str, Any]:
         "employer": mediation.case.employer,
         "claimants": list(mediation.case.claimants.all()),
         "instalments": list(agreement.instalments.all()),
+        "shares": worker_shares(agreement),
         "generated_at": timezone.localtime(),
     }
 

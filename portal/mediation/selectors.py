@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.cases.models import Case
+from portal.cases.models import Case, CaseStatus
+from portal.cases.permissions import cases_visible_to
 from portal.core.deadlines import deadlines_of
 from portal.core.models import Appointment, AppointmentKind, Deadline, DocumentStatus, Role, User
 from portal.core.roles import agency_members
@@ -39,6 +41,17 @@ def mediation_list(*, user: User) -> QuerySet[Mediation]:
         mediations_visible_to(user)
         .select_related("case", "mediator")
         .order_by("-created_at", "-id")
+    )
+
+
+def cases_awaiting_mediation(*, user: User) -> QuerySet[Case]:
+    """Cases the user may see that were routed to mediation and have none opened yet, oldest
+    first: the top of the mediation list."""
+    return (
+        cases_visible_to(user)
+        .filter(status=CaseStatus.MEDIATION_PENDING, mediation__isnull=True)
+        .select_related("employer")
+        .order_by("decided_at", "pk")
     )
 
 
@@ -133,6 +146,7 @@ class ClaimantMediation:
     claimant_confirmed: bool = False
     employer_confirmed: bool = False
     next_session: MediationSession | None = None
+    shares: list[WorkerShare] = field(default_factory=list)
     effective: bool = False
     missed: bool = False
     statement_number: str = ""
@@ -178,6 +192,7 @@ def claimant_mediation(case: Case) -> ClaimantMediation | None:
         agreement=agreement,
         instalments=list(agreement.instalments.all()) if agreement else [],
         sha256=document.sha256 if ready and document else "",
+        shares=worker_shares(agreement),
     )
     if agreement is not None:
         view.claimant_confirmed = agreement.claimant_confirmed_at is not None
@@ -202,3 +217,39 @@ def claimant_mediation(case: Case) -> ClaimantMediation | None:
         view.stage = _("Mediation: the court did not confirm the agreement")
         view.explanation = _("The mediator will tell you what you can do next.")
     return view
+
+
+@dataclass(frozen=True)
+class WorkerShare:
+    """One worker's part of an agreement: their share, and how much of it the payments
+    recorded so far carried (the instalments are split in the shares' proportions)."""
+
+    name: str
+    amount: Decimal
+    paid: Decimal
+
+
+CENT = Decimal("0.01")
+
+
+def worker_shares(agreement: Agreement | None) -> list[WorkerShare]:
+    """The workers' shares of a collective agreement, by name only: no ID or phone number, so
+    that one worker's page never shows another's personal numbers. Empty for one worker."""
+    if agreement is None:
+        return []
+    shares = list(agreement.shares.select_related("claimant"))
+    if len(shares) < 2:
+        return []
+    paid = sum(
+        (item.paid_amount or item.amount for item in agreement.instalments.all() if item.paid_on),
+        Decimal("0"),
+    )
+    total = agreement.total_amount
+    return [
+        WorkerShare(
+            name=share.claimant.name,
+            amount=share.amount,
+            paid=(paid * share.amount / total).quantize(CENT, rounding=ROUND_HALF_UP),
+        )
+        for share in shares
+    ]

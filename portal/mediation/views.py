@@ -61,7 +61,8 @@ Bound = tuple[str, forms.Form]
 def mediation_list(request: HttpRequest) -> HttpResponse:
     mediations = selectors.mediation_list(user=portal_user(request))
     page = Paginator(mediations, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "mediation/mediation_list.html", {"page": page})
+    awaiting = selectors.cases_awaiting_mediation(user=portal_user(request))[:PAGE_SIZE]
+    return render(request, "mediation/mediation_list.html", {"page": page, "awaiting": awaiting})
 
 
 def mediation_case(request: HttpRequest, pk: int) -> HttpResponse:
@@ -105,6 +106,7 @@ def _page(request: HttpRequest, pk: int, *, bound: Bound | None = None) -> HttpR
             for item in (agreement.instalments.all() if agreement else [])
         ],
         "court_window": selectors.court_window(mediation),
+        "shares": selectors.worker_shares(agreement),
         "confirmed_by_both": selectors.agreement_confirmed_by_both(agreement),
     }
     return render(request, "mediation/mediation_detail.html", context)
@@ -172,10 +174,21 @@ def _forms(user: User, mediation: Mediation) -> dict[str, forms.Form]:
 
 
 def _agreement_initial(mediation: Mediation) -> dict[str, Any]:
+    """The form as the agreement stands; for a collective claim, the workers' names are
+    written in for their shares."""
     agreement = getattr(mediation, "agreement", None)
+    claimants = list(mediation.case.claimants.all())
     if agreement is None:
-        return {}
+        if len(claimants) < 2:
+            return {}
+        return {"shares": "\n".join(f"{claimant.name} " for claimant in claimants)}
     return {
+        "shares": "\n".join(
+            f"{share.claimant.name} {share.amount}"
+            for share in agreement.shares.select_related("claimant")
+        )
+        if len(claimants) > 1
+        else "",
         "total_amount": agreement.total_amount,
         "payment_method": agreement.payment_method,
         "payment_details": agreement.payment_details,

@@ -15,3 +15,8 @@ class MeetingsConfig(AppConfig):
 
         # An action item's due date is chosen in the minutes: never recompute it from days.
         HAND_SET_POLICIES.add(ACTION_ITEM_POLICY)
+        from portal.cases.related import related_register
+
+        from .related import meetings_section
+
+        related_register("meetings", meetings_section, order=30)

@@ -12,3 +12,8 @@ class MessagingConfig(AppConfig):
 
         live.connect_receivers()
         receivers.connect_receivers()
+        from portal.cases.related import related_register
+
+        from .related import conversation_section
+
+        related_register("conversation", conversation_section, order=40)

@@ -269,28 +269,31 @@ def test_a_superusers_account_is_not_an_agency_admins_to_change(bureau_staff_adm
     )
 
 
-def test_an_agency_admin_appoints_only_in_their_own_agencys_name(
-    bureau_staff_admin, procuratorate_liaison
+def test_the_admin_no_longer_makes_changes_or_ends_appointments_past_the_service(
+    both_agencies, bureau_staff_admin, procuratorate_liaison
 ):
+    """Appointments are made on the portal's page (tests/core/test_appointments.py)."""
     client = logged_in(bureau_staff_admin)
-    url = reverse("admin:core_appointment_add")
-    choices = client.get(url).context["adminform"].form.fields["appointing_agency"].queryset
-    assert list(choices) == [agency("bureau")]
     today = timezone.localdate()
     response = client.post(
-        url,
+        reverse("admin:core_appointment_add"),
         {
             "user": procuratorate_liaison.pk,
-            "appointing_agency": agency("arbitration").pk,
+            "appointing_agency": agency("bureau").pk,
             "kind": AppointmentKind.LIAISON,
             "valid_from": today.isoformat(),
             "valid_until": (today + datetime.timedelta(days=30)).isoformat(),
-            "note": "",
         },
     )
-    assert response.status_code == 200
-    assert "appointing_agency" in response.context["adminform"].form.errors
-    assert not Appointment.objects.exists()
+    assert response.status_code == 403
+    own = both_agencies["by_bureau"]
+    change = reverse("admin:core_appointment_change", args=[own.pk])
+    assert client.post(change, {"valid_until": today.isoformat()}).status_code == 403
+    delete = reverse("admin:core_appointment_delete", args=[own.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    own.refresh_from_db()
+    assert own.valid_until != today
+    assert list(Appointment.objects.filter(user=procuratorate_liaison)) == [own]
 
 
 def test_a_person_an_agency_admin_adds_joins_their_agency(bureau_staff_admin):

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from django.utils import timezone
 
+from portal.cases.models import CaseStatus
 from portal.core.audit import audit_actions, audit_history
 from portal.core.deadlines import deadline_for
 from portal.core.documents import document_render
@@ -24,7 +25,7 @@ from portal.mediation.services import (
     agreement_draft,
 )
 
-from .builders import terms
+from .builders import rendered_text, terms
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +48,7 @@ def test_the_committee_confirms_with_a_numbered_statement(
     assert court_window(frozen.mediation) is None
     assert "mediation.arbitration_confirm" in audit_actions(audit_history(frozen.mediation))
     pdftotext = require_tool("pdftotext")
-    document = document_render(document_id=agreement.statement_document.pk)
-    source = tmp_path / "statement.pdf"
-    with document.file.open("rb") as handle:
-        source.write_bytes(handle.read())
-    text = "".join(
-        subprocess.run([pdftotext, str(source), "-"], capture_output=True, text=True).stdout.split()
-    )
+    text = rendered_text(agreement.statement_document.pk, pdftotext, tmp_path)
     assert "调解书" in text and agreement.statement_number in text
 
 
@@ -122,7 +117,7 @@ def test_the_court_path_records_application_and_decision(
     assert agreement.enforceable_number == "（2026）粤0105民特123号"
 
 
-def test_a_refusal_by_the_court_is_recorded(frozen, arbitration_admin):
+def test_a_refusal_by_the_court_is_recorded_and_leaves_the_case_open(frozen, arbitration_admin):
     mediation = frozen.mediation
     agreement_court_apply(actor=arbitration_admin, mediation=mediation, court_name="海珠区法院")
     agreement_court_decision(
@@ -133,6 +128,8 @@ def test_a_refusal_by_the_court_is_recorded(frozen, arbitration_admin):
     )
     mediation.refresh_from_db()
     assert mediation.status == MediationStatus.COURT_REJECTED
+    mediation.case.refresh_from_db()
+    assert mediation.case.status == CaseStatus.MEDIATING
 
 
 def test_the_application_after_the_window_is_refused(frozen, arbitration_mediator):
@@ -161,3 +158,27 @@ def test_a_redraft_stops_the_window_until_both_confirm_again(frozen, arbitration
     frozen.refresh_from_db()
     assert frozen.effective_at is None
     assert court_window(frozen.mediation) is None
+
+
+@pytest.mark.parametrize("by", ["committee", "court"])
+def test_a_confirmed_agreement_settles_the_case_which_is_no_longer_in_mediation(
+    frozen, arbitrator, arbitration_mediator, by
+):
+    mediation = frozen.mediation
+    assert mediation.case.status == CaseStatus.MEDIATING
+    if by == "committee":
+        agreement_arbitration_confirm(actor=arbitrator, mediation=mediation)
+    else:
+        agreement_court_apply(
+            actor=arbitration_mediator, mediation=mediation, court_name="海珠区法院"
+        )
+        agreement_court_decision(
+            actor=arbitration_mediator,
+            mediation=mediation,
+            confirmed=True,
+            decided_on=timezone.localdate(),
+            enforceable_number="（2026）粤0105民特1号",
+        )
+    mediation.case.refresh_from_db()
+    assert mediation.case.status == CaseStatus.CLOSED
+    assert "case.mediation_settle" in audit_actions(audit_history(mediation.case))

@@ -16,7 +16,13 @@ from .arbitration import (
     case_withdraw,
 )
 from .evidence import case_evidence_add, case_reveal_personal_info
-from .moves import case_close, case_mediation_fail, case_mediation_return, case_mediation_start
+from .moves import (
+    case_close,
+    case_mediation_fail,
+    case_mediation_return,
+    case_mediation_settle,
+    case_mediation_start,
+)
 from .register import (
     ACCEPTANCE_POLICY,
     PUBLIC_ACTOR_LABELS,
@@ -68,6 +74,7 @@ __all__ = [
     "case_insert",
     "case_mediation_fail",
     "case_mediation_return",
+    "case_mediation_settle",
     "case_mediation_start",
     "case_new_notify",
     "case_number_next",

@@ -333,10 +333,14 @@ def case_route_to_mediation(
         note=note.strip(),
         after_commit=[
             lambda: notify(
-                recipients=agency_members(case.agency, Role.MEDIATOR),
+                recipients=[
+                    *agency_members(case.agency, Role.MEDIATOR),
+                    *agency_members(case.agency, Role.AGENCY_ADMIN),
+                ],
                 title=_("Case %(number)s awaits a mediator") % {"number": case.number},
                 body=_("The claimant agreed to try mediation first."),
-                url=reverse("cases:detail", kwargs={"pk": case.pk}),
+                # the page where the mediation is opened and its mediator assigned
+                url=reverse("mediation:case", kwargs={"pk": case.pk}),
             )
         ],
     )

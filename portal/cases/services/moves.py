@@ -1,4 +1,4 @@
-"""The moves other flows make on a case: a mediation taking it on, and failing. The other flow's
+"""The moves other flows make on a case: a mediation taking it on, failing, and settling it. The other flow's
 service has checked its own role rule; these check the move (portal.cases.permissions.MOVES,
 internal rules) and record it."""
 
@@ -58,4 +58,14 @@ def case_close(*, actor: User | None, case: Case, note: str = "") -> Case:
     case = MOVES.begin(actor, case, Move.CLOSE)
     MOVES.finish(actor, case, Move.CLOSE, note=note)
     deadline_meet(policy_key=AWARD_POLICY, subject=case)
+    return case
+
+
+@transaction.atomic
+def case_mediation_settle(*, actor: User | None, case: Case, note: str = "") -> Case:
+    """The mediation's agreement was confirmed (调解书 or 司法确认): the dispute is settled and
+    the case closed; its payments are followed on the mediation (portal.mediation checks who
+    confirmed)."""
+    case = MOVES.begin(actor, case, Move.MEDIATION_SETTLE)
+    MOVES.finish(actor, case, Move.MEDIATION_SETTLE, note=note)
     return case

@@ -16,10 +16,11 @@ from portal.core.http import report_error, stored_file_response
 from portal.core.models import DocumentStatus
 from portal.mediation.forms import EmployerConfirmForm
 from portal.mediation.models import Agreement
-from portal.mediation.selectors import claimant_agreement, employer_link_get
+from portal.mediation.selectors import claimant_agreement, employer_link_get, worker_shares
 from portal.mediation.services import agreement_confirm_claimant, agreement_confirm_employer
 
 from ..permissions import access_claimant_case
+from ..services import claimant_document_download
 from .common import public
 
 
@@ -41,7 +42,11 @@ def claimant_confirm(request: HttpRequest) -> HttpResponse:
 def claimant_agreement_pdf(request: HttpRequest) -> HttpResponseBase:
     """The claimant's copy, only while their status lookup is open in this session."""
     case = access_claimant_case(request)
-    return _agreement_pdf(claimant_agreement(case))
+    agreement = claimant_agreement(case)
+    response = _agreement_pdf(agreement)
+    assert agreement is not None and agreement.document is not None  # else _agreement_pdf 404s
+    claimant_document_download(case=case, document=agreement.document)
+    return response
 
 
 @public
@@ -71,6 +76,7 @@ def employer_confirm(request: HttpRequest, token: str) -> HttpResponse:
         "agreement": agreement,
         "case": agreement.mediation.case,
         "instalments": list(agreement.instalments.all()),
+        "shares": worker_shares(agreement),
         "sha256": sha256,
         "token": token,
         "form": form,

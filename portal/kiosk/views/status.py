@@ -22,6 +22,7 @@ from portal.mediation.selectors import claimant_mediation
 from .. import abuse, selectors
 from ..forms import LookupForm, MaterialForm
 from ..permissions import access_claimant_case, claimant_case_pk, claimant_grant
+from ..services import claimant_document_download
 from .common import error_summary, kiosk_render, public, too_many
 
 
@@ -99,4 +100,5 @@ def status_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     document = selectors.claimant_document(case, pk)
     if document is None:
         raise Http404
+    claimant_document_download(case=case, document=document)
     return stored_file_response(document.file, stem=document.title)

@@ -26,7 +26,14 @@ from .confirmation import (
 )
 from .mediator import mediation_assign, mediation_conflict_declare
 from .opening import OPENABLE_CASE_STATES, mediation_open
-from .outcome import AgreementData, InstalmentData, agreement_draft, mediation_agree, mediation_fail
+from .outcome import (
+    AgreementData,
+    InstalmentData,
+    ShareData,
+    agreement_draft,
+    mediation_agree,
+    mediation_fail,
+)
 from .performance import (
     agreement_enforcement_record,
     instalment_record_payment,
@@ -46,6 +53,7 @@ __all__ = [
     "TERM_WARNING_DAYS",
     "AgreementData",
     "InstalmentData",
+    "ShareData",
     "agreement_arbitration_confirm",
     "agreement_confirm_claimant",
     "agreement_confirm_employer",

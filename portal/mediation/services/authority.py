@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.cases.models import CaseStatus
+from portal.cases.services import case_mediation_settle
 from portal.core.deadlines import deadline_meet
 from portal.core.documents import document_request
 from portal.core.errors import ApplicationError
@@ -52,6 +54,7 @@ def agreement_arbitration_confirm(
     agreement.save(update_fields=["statement_number", "statement_document", "updated_at"])
     MOVES.finish(actor, mediation, Move.ARBITRATION_CONFIRM, note=agreement.statement_number)
     deadline_meet(policy_key=COURT_WINDOW_POLICY, subject=mediation)
+    _settle_case(actor, mediation, agreement.statement_number)
     notify_after_commit(
         mediation,
         [user for user in [mediation.mediator] if user],
@@ -121,4 +124,14 @@ def agreement_court_decision(
     agreement.enforceable_number = enforceable_number.strip()
     agreement.save(update_fields=["court_decided_on", "enforceable_number", "updated_at"])
     MOVES.finish(actor, mediation, move, note=agreement.enforceable_number)
+    if confirmed:
+        _settle_case(actor, mediation, agreement.enforceable_number)
     return agreement
+
+
+def _settle_case(actor: User, mediation: Mediation, number: str) -> None:
+    """A confirmed agreement settles the dispute: the committee's own case is closed (a
+    referred case stays with the agency that owns it, which hears of it on the referral)."""
+    case = mediation.case
+    if case.agency_id == mediation.agency_id and case.status == CaseStatus.MEDIATING:
+        case_mediation_settle(actor=actor, case=case, note=number)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.cases.models import Claimant
 from portal.cases.services import case_mediation_fail
 from portal.core.audit import audit_record
 from portal.core.deadlines import deadline_meet
@@ -19,7 +20,14 @@ from portal.core.errors import ApplicationError
 from portal.core.models import Role, User
 from portal.core.roles import agency_members
 
-from ..models import Agreement, Instalment, Mediation, MediationStatus, PaymentMethod
+from ..models import (
+    Agreement,
+    AgreementShare,
+    Instalment,
+    Mediation,
+    MediationStatus,
+    PaymentMethod,
+)
 from ..permissions import MOVES, Move
 from ..selectors import COURT_WINDOW_POLICY, TERM_POLICY
 from .common import AGREEMENT_PDF, admins, check_conduct, locked, notify_after_commit, required
@@ -32,14 +40,24 @@ class InstalmentData:
 
 
 @dataclass
+class ShareData:
+    """One worker's share of the total, the worker named as on the case."""
+
+    name: str
+    amount: Decimal
+
+
+@dataclass
 class AgreementData:
-    """What the template asks for; the parties come from the case."""
+    """What the template asks for; the parties come from the case. `shares` splits the total
+    among the workers of a collective claim (one worker alone has it all)."""
 
     total_amount: Decimal
     payment_method: str
     instalments: list[InstalmentData] = field(default_factory=list)
     payment_details: str = ""
     clauses: str = ""
+    shares: list[ShareData] = field(default_factory=list)
 
 
 def _check_agreement(data: AgreementData) -> None:
@@ -62,6 +80,33 @@ def _check_agreement(data: AgreementData) -> None:
         )
 
 
+def _split(mediation: Mediation, data: AgreementData) -> list[tuple[Claimant, Decimal]]:
+    """Each worker of the case with their share: every worker named once, the shares adding up
+    to the total."""
+    claimants = list(mediation.case.claimants.all())
+    if len(claimants) == 1 and not data.shares:
+        return [(claimants[0], data.total_amount)]
+    by_name = {claimant.name: claimant for claimant in claimants}
+    named = [share.name.strip() for share in data.shares]
+    unknown = [name for name in named if name not in by_name]
+    if unknown:
+        raise ApplicationError(
+            _("No worker of this case is called %(name)s.") % {"name": unknown[0]},
+            field="shares",
+        )
+    if sorted(named) != sorted(by_name) or len(by_name) != len(claimants):
+        raise ApplicationError(
+            _("Give the share of every worker of the case, once each."), field="shares"
+        )
+    if any(share.amount <= 0 for share in data.shares):
+        raise ApplicationError(_("Every share must be more than zero."), field="shares")
+    if sum((share.amount for share in data.shares), Decimal("0")) != data.total_amount:
+        raise ApplicationError(
+            _("The workers' shares must add up to the total amount."), field="shares"
+        )
+    return [(by_name[share.name.strip()], share.amount) for share in data.shares]
+
+
 @transaction.atomic
 def agreement_draft(*, actor: User, mediation: Mediation, data: AgreementData) -> Agreement:
     """Write (or rewrite) the agreement's terms while the mediation runs."""
@@ -71,6 +116,7 @@ def agreement_draft(*, actor: User, mediation: Mediation, data: AgreementData) -
         actor, mediation, status=MediationStatus.AGREED if redraft else MediationStatus.MEDIATING
     )
     _check_agreement(data)
+    split = _split(mediation, data)
     agreement, _created = Agreement.objects.update_or_create(
         mediation=mediation,
         defaults={
@@ -85,6 +131,11 @@ def agreement_draft(*, actor: User, mediation: Mediation, data: AgreementData) -
     Instalment.objects.bulk_create(
         Instalment(agreement=agreement, sequence=number, due_on=item.due_on, amount=item.amount)
         for number, item in enumerate(data.instalments, start=1)
+    )
+    agreement.shares.all().delete()
+    AgreementShare.objects.bulk_create(
+        AgreementShare(agreement=agreement, claimant=claimant, amount=amount)
+        for claimant, amount in split
     )
     audit_record(
         actor=actor,
