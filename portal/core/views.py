@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import health
 from .documents import access_document
 from .forms import PortalAuthenticationForm
-from .http import portal_user, stored_file_response
+from .http import parse_ids, portal_user, stored_file_response
 from .models import DocumentStatus
 from .notifications import notification_list, notification_mark_read
 
@@ -46,7 +46,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.getlist("id")
-    ids = [int(value) for value in raw if value.isdigit()]
+    ids = parse_ids(raw)
     # No id at all means "all"; ids that are all malformed mean none, not everything.
     notification_mark_read(actor=portal_user(request), notification_ids=ids if raw else None)
     return redirect("core:notifications")

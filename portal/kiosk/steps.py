@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.cases.models import ClaimKind, Employer
 from portal.cases.services import CaseData, ClaimantData, ClaimData, EmployerData
+from portal.core.http import parse_id
 
 from . import drafts, selectors
 from .drafts import Draft
@@ -114,7 +115,8 @@ class EmployerStep(FormStep):
             return Outcome(STAY, self.context(draft, EmployerSearchForm(request.POST)))
         pick = request.POST.get("pick", "")
         if pick:
-            employer = Employer.objects.filter(pk=pick).first() if pick.isdigit() else None
+            number = parse_id(pick)
+            employer = Employer.objects.filter(pk=number).first() if number else None
             if employer is not None:
                 draft.answers[self.name] = {
                     "employer_name": employer.name,
@@ -149,7 +151,7 @@ class ListStep:
 
     def count(self, raw: Any) -> int:
         value = str(raw.get("count") or "1")
-        return min(max(int(value) if value.isdigit() else 1, 1), self.maximum)
+        return min(max(parse_id(value) or 1, 1), self.maximum)
 
     def entries(self, raw: Any) -> list[dict[str, str]]:
         return [
@@ -194,8 +196,8 @@ class ListStep:
         remove = request.POST.get("remove", "")
         if nav == "add" and len(entries) < self.maximum:
             entries.append({})
-        elif remove.isdigit() and int(remove) < len(entries) and len(entries) > 1:
-            entries.pop(int(remove))
+        elif (index := parse_id(remove)) is not None and index < len(entries) and len(entries) > 1:
+            entries.pop(index)
         self.put(draft, entries)
         items = self.build_forms(draft, bound=True)
         complete = self.validate(items)
