@@ -41,7 +41,7 @@ def parse_id(value: object) -> int | None:
     """The number in `value` if it is one an object can have (ASCII digits that fit a primary
     key), else None: `"²".isdigit()` is true and int() of it fails, a 25-digit number
     overflows the driver."""
-    text = str(value or "").strip()
+    text = "" if value is None else str(value).strip()
     if len(text) > _MAX_ID_DIGITS or not _ASCII_DIGITS.fullmatch(text):
         return None
     return int(text)

@@ -34,6 +34,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 
 from portal.core.errors import ApplicationError
+from portal.core.http import parse_id
 
 from . import presence
 from .access import may_see_now
@@ -428,4 +429,7 @@ def _changes_unread(event: dict[str, Any], user_id: int) -> bool:
 def _int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError("an id must be a number")
-    return int(value)
+    number = parse_id(value)
+    if number is None:  # not a number an object can have ("²", 10**30, -1)
+        raise ValueError("an id must be a number")
+    return number

@@ -22,7 +22,7 @@ from portal.core.models import Agency, User
 from . import selectors, services
 from .forms import AttachmentForm
 from .models import Acknowledgement, Conversation, Message, ReadMark
-from .permissions import access_conversation, authorise, is_staff_member
+from .permissions import access_conversation, authorise, is_staff_member, may_write
 
 LIAISON_SETS = [
     (Agency.ARBITRATION, Agency.BUREAU),
@@ -71,7 +71,9 @@ def _annotate_moves(user: User, conversation: Conversation, shown: list[Message]
     }
     agency_id = user.agency.pk if user.agency is not None else None
     now = timezone.now()
+    writes = may_write(user)
     for message in shown:
+        message.can_reply = writes  # type: ignore[attr-defined]
         own = message.author_id == user.pk and message.deleted_at is None
         message.can_delete = own  # type: ignore[attr-defined]
         message.can_edit = own and now - message.created_at <= services.EDIT_WINDOW  # type: ignore[attr-defined]
@@ -106,6 +108,7 @@ def _conversation_page(request: HttpRequest, conversation: Conversation) -> Http
         "back": request.path,
         "mention_people": members,
         "mention_agencies": selectors.conversation_agencies(members),
+        "may_write": may_write(user),
     }
     return render(request, "messaging/conversation.html", context)
 

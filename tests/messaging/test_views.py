@@ -597,3 +597,24 @@ def test_numbers_no_message_can_have_fetch_nothing_instead_of_failing(
     response = client_for(arbitration_mediator).get(url, {"ids": f"{ids},{message.pk}"})
     assert response.status_code == 200
     assert [shown.pk for shown in response.context["messages_shown"]] == [message.pk]
+
+
+def test_the_read_only_leader_reads_a_conversation_without_a_form_to_write_in_it(
+    bureau_case, bureau_inspector, bureau_leader
+):
+    conversation = services.conversation_for_case(actor=bureau_inspector, case_id=bureau_case.pk)
+    message = services.message_send(actor=bureau_inspector, conversation=conversation, body="汇报")
+    client = client_for(bureau_leader)
+    page = client.get(reverse("messaging:case", kwargs={"pk": bureau_case.pk})).content.decode()
+    assert "汇报" in page
+    assert "data-message-form" not in page
+    assert (
+        reverse("messaging:attachment-add", kwargs={"conversation_pk": conversation.pk}) not in page
+    )
+    assert _move("reply", message) not in page
+    response = client.post(
+        reverse("messaging:attachment-add", kwargs={"conversation_pk": conversation.pk}),
+        {"file": SimpleUploadedFile("scan.png", png_bytes(), "image/png"), "body": "附件"},
+    )
+    assert response.status_code == 302
+    assert list(Message.objects.values_list("body", flat=True)) == ["汇报"]
