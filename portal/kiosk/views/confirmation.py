@@ -16,8 +16,13 @@ from portal.core.http import report_error, stored_file_response
 from portal.core.models import DocumentStatus
 from portal.mediation.forms import EmployerConfirmForm
 from portal.mediation.models import Agreement
-from portal.mediation.selectors import claimant_agreement, employer_link_get
-from portal.mediation.services import agreement_confirm_claimant, agreement_confirm_employer
+from portal.mediation.selectors import employer_link_get
+from portal.mediation.services import (
+    agreement_confirm_claimant,
+    agreement_confirm_employer,
+    agreement_download_by_claimant,
+    agreement_download_by_employer,
+)
 
 from ..permissions import access_claimant_case
 from .common import public
@@ -41,7 +46,7 @@ def claimant_confirm(request: HttpRequest) -> HttpResponse:
 def claimant_agreement_pdf(request: HttpRequest) -> HttpResponseBase:
     """The claimant's copy, only while their status lookup is open in this session."""
     case = access_claimant_case(request)
-    return _agreement_pdf(claimant_agreement(case))
+    return _agreement_pdf(agreement_download_by_claimant(case=case))
 
 
 @public
@@ -81,11 +86,9 @@ def employer_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @public
 @require_GET
 def employer_agreement_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
-    """The employer's copy; reading it does not use up the one-time link."""
-    link = employer_link_get(token)
-    if link is None:
-        raise Http404
-    return _agreement_pdf(link.agreement)
+    """The employer's copy (the claimant's numbers masked in it); reading it does not use up
+    the one-time link, and is audited."""
+    return _agreement_pdf(agreement_download_by_employer(token=token))
 
 
 def _agreement_pdf(agreement: Agreement | None) -> HttpResponseBase:
