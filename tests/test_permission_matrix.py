@@ -258,6 +258,11 @@ REFERRAL_ROWS: dict[str, Row] = {
     "referrals:attachment-download": _referral_row(
         "GET", "referral-attachment:sent", by_role(OK), by_role(OK)
     ),
+    # the working staff of either side see the whole numbers typed into its texts (audited);
+    # the leader reads them masked
+    "referrals:reveal": _referral_row(
+        "POST", "referral:sent", by_role(OK, leader=REFUSED), by_role(OK, leader=REFUSED)
+    ),
     "referrals:letter-request": _referral_row(
         "POST", "referral:sent", by_role(REDIRECT), by_role(REDIRECT)
     ),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from .deadlines import next_year_calendar_missing
 from .models import Role
 from .notifications import unread_count
-from .roles import user_roles
+from .roles import STAFF_ROLES, user_roles
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -22,6 +22,9 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "current_agency": user.agency,  # type: ignore[union-attr]
         "current_roles": roles,
         "is_agency_admin": is_admin,
+        # Whole personal numbers in free text (messages, minutes, agendas, facts) are for those
+        # who work cases; the read-only leader reads them masked (templatetags `personal_numbers`).
+        "works_cases": bool(roles & STAFF_ROLES),
         "unread_notifications": unread_count(user),  # type: ignore[arg-type]
         "calendar_missing_year": (
             timezone.localdate().year + 1

@@ -17,6 +17,7 @@ from portal.core.audit import audit_record
 from portal.core.errors import ApplicationError
 from portal.core.models import Agency, User
 from portal.core.notifications import NotificationItem, notify, notify_bulk
+from portal.core.pii import mask_personal_numbers
 from portal.core.roles import agency_members
 from portal.core.uploads import upload_accepted
 from portal.meetings.permissions import access_meeting
@@ -181,7 +182,7 @@ def message_send(
         notify(
             recipients=addressees.values(),
             title=_("%(author)s mentioned you") % {"author": actor},
-            body=body[:200],
+            body=mask_personal_numbers(body)[:200],  # a notice is a list: masked
             dedupe_key=f"messaging.mention.{message.pk}",
             email=False,
         )
@@ -333,7 +334,7 @@ def acknowledgements_remind(*, now: datetime.datetime | None = None) -> int:
                 recipient_id=ack.user_id,
                 title=_("Please acknowledge the message of %(author)s")
                 % {"author": ack.message.author},
-                body=ack.message.body[:200],
+                body=mask_personal_numbers(ack.message.body)[:200],
                 dedupe_key=f"messaging.ack.{ack.pk}.{ack.reminders_sent}",
             )
         )

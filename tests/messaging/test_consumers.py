@@ -624,13 +624,19 @@ async def test_the_read_only_leader_reads_the_conversation_and_writes_nothing_in
     asked = await database_sync_to_async(services.message_send)(
         actor=people["bureau"],
         conversation=conversation,
-        body="请领导阅示",
+        body="请领导阅示，工人电话13812345678",
         mention_user_ids=[leader.pk, colleague.pk],
         ack_requested=True,  # of the colleague: the leader is told, and asked for nothing
     )
     socket = await open_socket(leader)
     frames = await join(socket, conversation.pk)
-    assert [frame["body"] for frame in frames if frame["type"] == "message.new"] == ["请领导阅示"]
+    # what the leader reads of a message, caught up or live: its personal numbers masked
+    read = [frame["body"] for frame in frames if frame["type"] == "message.new"]
+    assert read == ["请领导阅示，工人电话138****5678"]
+    await database_sync_to_async(services.message_send)(
+        actor=people["bureau"], conversation=conversation, body="身份证440105199003071235"
+    )
+    assert (await next_of(socket, "message.new"))["body"] == "身份证4401**********1235"
     for command in (
         {"type": "send", "conversation": conversation.pk, "body": "同意"},
         {"type": "edit", "message": asked.pk, "body": "改"},
@@ -641,8 +647,10 @@ async def test_the_read_only_leader_reads_the_conversation_and_writes_nothing_in
         assert error["error"] == "refused", command
     await socket.send_json_to({"type": "ack", "message": asked.pk})
     assert (await next_of(socket, "error"))["error"] == "refused"
-    stored = await database_sync_to_async(list)(Message.objects.values_list("body", flat=True))
-    assert stored == ["请领导阅示"]
+    stored = await database_sync_to_async(list)(
+        Message.objects.order_by("pk").values_list("body", flat=True)
+    )
+    assert stored == ["请领导阅示，工人电话13812345678", "身份证440105199003071235"]
     asked_of = await database_sync_to_async(list)(
         Acknowledgement.objects.values_list("user_id", "acknowledged_at")
     )
