@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -54,6 +55,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Content-Security-Policy (below) and Cache-Control: private, no-store on every page and
+    # download the portal makes (static files are answered before, by WhiteNoise).
+    "csp.middleware.CSPMiddleware",
+    "portal.core.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -245,6 +250,24 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): the portal's own files only. No inline script or style
+# (scripts are static files, `static/js/`), no eval, no CDN; the favicon is a data: URI; the
+# sockets connect to the same origin ('self' covers ws:/wss: of the page's host).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
 
 # --- i18n ----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
