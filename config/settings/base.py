@@ -312,9 +312,24 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@labour.exampl
 KIOSK_RATE_LIMITS = {
     "submit-ip": (env.int("KIOSK_SUBMITS_PER_IP_HOUR", default=30), 3600),
     "submit-id": (env.int("KIOSK_SUBMITS_PER_ID_DAY", default=3), 24 * 3600),
-    "lookup-ip": (env.int("KIOSK_LOOKUPS_PER_IP_HOUR", default=60), 3600),
-    "lookup-number": (env.int("KIOSK_LOOKUPS_PER_NUMBER_HOUR", default=10), 3600),
+    # Look-ups by tracking number and secret count failures only (docs/kiosk.md, "Look-ups"):
+    # per client (an address, or a visit at a kiosk terminal), per tracking number (past it,
+    # each client has one failure a day on that number), per client and number, per terminal.
+    "lookup-ip": (env.int("KIOSK_LOOKUP_FAILURES_PER_CLIENT_HOUR", default=20), 3600),
+    "lookup-number": (env.int("KIOSK_LOOKUP_FAILURES_PER_NUMBER_DAY", default=50), 24 * 3600),
+    "lookup-client-number": (
+        env.int("KIOSK_LOOKUP_FAILURES_PER_CLIENT_NUMBER_DAY", default=5),
+        24 * 3600,
+    ),
+    "lookup-terminal": (env.int("KIOSK_LOOKUP_FAILURES_PER_TERMINAL_HOUR", default=200), 3600),
 }
+# The kiosk terminals' network: a visit in terminal mode from here counts as its own client
+# (one visitor's failures do not block the next); from anywhere else terminal mode counts by
+# address like any browser.
+KIOSK_TERMINAL_NETWORKS = env.list(
+    "KIOSK_TERMINAL_NETWORKS",
+    default=["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "::1/128"],
+)
 KIOSK_RATE_LIMIT_PREFIX = env.str("KIOSK_RATE_LIMIT_PREFIX", default="kiosk-rl")
 # The online form's spam check: a filing submitted sooner than this after it was started is
 # sent back to its review page once (no person types a claim that fast).

@@ -182,12 +182,12 @@ def resume(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None, initial={"tracking_number": request.GET.get("n", "")})
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["tracking_number"]
-        limited = abuse.rate_hits(
-            {abuse.LOOKUP_NUMBER: [number], abuse.LOOKUP_IP: [abuse.request_ip(request)]}
-        )
+        limited = abuse.lookup_blocked(request, number)
         if limited:
             return too_many(request, limited)
         found = services.draft_resume(tracking_number=number, secret=form.cleaned_data["secret"])
+        if found is None:
+            abuse.lookup_failed(request, number)
         if found is not None:
             request.session.cycle_key()
             token = drafts.draft_new(request).token
