@@ -322,6 +322,7 @@ KIOSK_RATE_LIMITS = {
         24 * 3600,
     ),
     "lookup-terminal": (env.int("KIOSK_LOOKUP_FAILURES_PER_TERMINAL_HOUR", default=200), 3600),
+    "employer-lookup": (env.int("KIOSK_EMPLOYER_LOOKUPS_PER_CLIENT_HOUR", default=30), 3600),
 }
 # The kiosk terminals' network: a visit in terminal mode from here counts as its own client
 # (one visitor's failures do not block the next); from anywhere else terminal mode counts by
