@@ -331,6 +331,10 @@ KIOSK_TERMINAL_NETWORKS = env.list(
     "KIOSK_TERMINAL_NETWORKS",
     default=["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "::1/128"],
 )
+# The start-up check that the processes do not connect as the tables' owner (portal.core.checks):
+# run by every web and socket process in production; `migrate`, which is the owner, says so.
+PORTAL_STARTUP_CHECKS = False
+PORTAL_SCHEMA_OWNER = env.bool("PORTAL_SCHEMA_OWNER", default=False)
 KIOSK_RATE_LIMIT_PREFIX = env.str("KIOSK_RATE_LIMIT_PREFIX", default="kiosk-rl")
 # The online form's spam check: a filing submitted sooner than this after it was started is
 # sent back to its review page once (no person types a claim that fast).
