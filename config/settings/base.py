@@ -323,6 +323,8 @@ KIOSK_RATE_LIMITS = {
     ),
     "lookup-terminal": (env.int("KIOSK_LOOKUP_FAILURES_PER_TERMINAL_HOUR", default=200), 3600),
     "employer-lookup": (env.int("KIOSK_EMPLOYER_LOOKUPS_PER_CLIENT_HOUR", default=30), 3600),
+    # confirmations tried through one employer's one-time link (a wrong credit code...)
+    "employer-link": (env.int("MEDIATION_EMPLOYER_LINK_TRIES_PER_DAY", default=5), 24 * 3600),
 }
 # The kiosk terminals' network: a visit in terminal mode from here counts as its own client
 # (one visitor's failures do not block the next); from anywhere else terminal mode counts by

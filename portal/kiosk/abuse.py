@@ -23,6 +23,7 @@ from .drafts import TERMINAL_KEY
 
 SUBMIT_IP = "submit-ip"
 SUBMIT_ID = "submit-id"
+EMPLOYER_LINK = "employer-link"  # confirmations tried through one employer's link
 EMPLOYER_LOOKUP = "employer-lookup"  # the kiosk's employer searches and picks of one client
 LOOKUP_IP = "lookup-ip"  # failed look-ups of one client, whatever the number
 LOOKUP_NUMBER = "lookup-number"  # failed look-ups of one number, from every client

@@ -16,7 +16,7 @@ from portal.core.http import report_error, stored_file_response
 from portal.core.models import DocumentStatus
 from portal.mediation.forms import EmployerConfirmForm
 from portal.mediation.models import Agreement
-from portal.mediation.selectors import employer_link_get
+from portal.mediation.selectors import employer_link_get, token_digest
 from portal.mediation.services import (
     agreement_confirm_claimant,
     agreement_confirm_employer,
@@ -24,8 +24,9 @@ from portal.mediation.services import (
     agreement_download_by_employer,
 )
 
+from .. import abuse
 from ..permissions import access_claimant_case
-from .common import public
+from .common import public, too_many
 
 
 @public
@@ -57,6 +58,11 @@ def employer_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         raise Http404
     form = EmployerConfirmForm(request.POST or None)
+    if request.method == "POST":
+        # Each try at the credit code is counted against the link: guessing it stops here.
+        limited = abuse.rate_hits({abuse.EMPLOYER_LINK: [token_digest(token)]})
+        if limited:
+            return too_many(request, limited)
     if request.method == "POST" and form.is_valid():
         try:
             agreement_confirm_employer(
