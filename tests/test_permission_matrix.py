@@ -141,6 +141,16 @@ MATRIX: dict[str, Row] = {
     "core:notifications": Row("GET", by_role(OK, anonymous=LOGIN)),
     "core:notifications-read": Row("POST", by_role(REDIRECT, anonymous=LOGIN)),
     "core:document-download": _case_row("GET", by_role(OK), assigned=OK, target="document"),
+    # the sign-in lock-outs of one's agency: its administrator sees and lifts them (a person
+    # who is not a member of the admin's agency, as here, is a 404)
+    "core:lockouts": Row(
+        "GET", {**by_role(REFUSED, anonymous=LOGIN), **dict.fromkeys(AGENCY_ADMINS, OK)}
+    ),
+    "core:lockout-unlock": Row(
+        "POST",
+        {**by_role(REFUSED, anonymous=LOGIN), **dict.fromkeys(AGENCY_ADMINS, NOT_FOUND)},
+        kwargs={"user_pk": 999999},
+    ),
     # cases: the list shows only what the user may see; the form is open to every account and
     # the service decides who may register (tests/cases)
     "cases:list": Row("GET", by_role(OK, anonymous=LOGIN)),

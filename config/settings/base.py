@@ -234,6 +234,9 @@ GUARDIAN_GROUP_OBJ_PERMS_MODEL = "guardian.GroupObjectPermission"
 ANONYMOUS_USER_NAME = None  # no anonymous user row: the public pages need no object permissions
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Beside axes' lock-out per username: failed sign-ins per client address an hour, past which
+# the address may still sign in the usernames it has signed in before (portal.core.login_limits).
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 # Lock the account, not the address: an office's staff reach us from one public address, and
 # "ip_address" would lock all of them after a few colleagues' typos.

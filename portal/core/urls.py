@@ -9,4 +9,6 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_mark_read, name="notifications-read"),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),
+    path("lockouts/", views.lockouts, name="lockouts"),
+    path("lockouts/<int:user_pk>/unlock/", views.lockout_unlock, name="lockout-unlock"),
 ]
