@@ -62,7 +62,7 @@ KIOSK_ENV = {
     "CELERY_BROKER_URL": KIOSK_BROKER_URL,
     "KIOSK_SUBMITS_PER_IP_HOUR": "100000000",
     "KIOSK_SUBMITS_PER_ID_DAY": "100000000",
-    "KIOSK_LOOKUPS_PER_IP_HOUR": "100000000",
+    "KIOSK_LOOKUP_FAILURES_PER_CLIENT_HOUR": "100000000",
     "KIOSK_MIN_FILL_SECONDS": "0",
 }
 
@@ -618,7 +618,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "SECRET_KEY (portal.cases.secret_hashing); until 2026-11-26 it was PBKDF2 with "
             "1,000,000 iterations (~0.5 s of CPU a filing: 1.7 filings/s, p95 2.9 s).",
             "Rate limits and the minimum fill time are off for the benchmark "
-            "(KIOSK_SUBMITS_PER_IP_HOUR, KIOSK_SUBMITS_PER_ID_DAY, KIOSK_LOOKUPS_PER_IP_HOUR, "
+            "(KIOSK_SUBMITS_PER_IP_HOUR, KIOSK_SUBMITS_PER_ID_DAY, KIOSK_LOOKUP_FAILURES_PER_CLIENT_HOUR, "
             "KIOSK_MIN_FILL_SECONDS=0): all clients share one address.",
             "The run's filings are deleted afterwards (their audit events stay): all of them "
             "land in the demo district's arbitration committee, whose cases B2 and B9 read.",

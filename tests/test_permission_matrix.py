@@ -193,6 +193,16 @@ MATRIX: dict[str, Row] = {
         ),
         data=_appointment_end_data,
     ),
+    # the sign-in lock-outs of one's agency: its administrator sees and lifts them (a person
+    # who is not a member of the admin's agency, as here, is a 404)
+    "core:lockouts": Row(
+        "GET", {**by_role(REFUSED, anonymous=LOGIN), **dict.fromkeys(AGENCY_ADMINS, OK)}
+    ),
+    "core:lockout-unlock": Row(
+        "POST",
+        {**by_role(REFUSED, anonymous=LOGIN), **dict.fromkeys(AGENCY_ADMINS, NOT_FOUND)},
+        kwargs={"user_pk": 999999},
+    ),
     # cases: the list shows only what the user may see; the form is open to every account and
     # the service decides who may register (tests/cases)
     "cases:list": Row("GET", by_role(OK, anonymous=LOGIN)),
@@ -327,6 +337,11 @@ REFERRAL_ROWS: dict[str, Row] = {
     ),
     "referrals:attachment-download": _referral_row(
         "GET", "referral-attachment:sent", by_role(OK), by_role(OK)
+    ),
+    # the working staff of either side see the whole numbers typed into its texts (audited);
+    # the leader reads them masked
+    "referrals:reveal": _referral_row(
+        "POST", "referral:sent", by_role(OK, leader=REFUSED), by_role(OK, leader=REFUSED)
     ),
     "referrals:letter-request": _referral_row(
         "POST", "referral:sent", by_role(REDIRECT), by_role(REDIRECT)
@@ -605,7 +620,8 @@ def _reply_data(world: World, case: Case | None) -> dict[str, Any]:
 # Messaging (docs/messaging.md): a conversation is open to whoever sees its case, referral or
 # meeting (so is a file sent into its conversation); a liaison channel to the working staff
 # of its agencies (a leader has no working role); the list and the search show only what the
-# reader may see, so every account may open them.
+# reader may see, so every account may open them. The leader reads and writes nothing: no
+# file, no reply.
 MESSAGING_ROWS: dict[str, Row] = {
     "messaging:index": Row("GET", by_role(OK, anonymous=LOGIN)),
     "messaging:search": Row("GET", by_role(OK, anonymous=LOGIN)),
@@ -613,7 +629,11 @@ MESSAGING_ROWS: dict[str, Row] = {
     # a file and the live fragments are keyed by the conversation (here: each case's) and
     # open to whoever may read it
     "messaging:attachment-add": _case_row(
-        "POST", by_role(REDIRECT), assigned=REDIRECT, target="conversation", data=_message_file_data
+        "POST",
+        by_role(REDIRECT, leader=REFUSED),
+        assigned=REDIRECT,
+        target="conversation",
+        data=_message_file_data,
     ),
     "messaging:attachment-download": _case_row(
         "GET", by_role(OK), assigned=OK, target="message-attachment"
@@ -625,7 +645,11 @@ MESSAGING_ROWS: dict[str, Row] = {
     # edit or a deletion from its author only; an acknowledgement only when one was asked of
     # the reader (none was here); a message of a case not seen is a 404
     "messaging:message-reply": _case_row(
-        "POST", by_role(REDIRECT), assigned=REDIRECT, target="message", data=_reply_data
+        "POST",
+        by_role(REDIRECT, leader=REFUSED),
+        assigned=REDIRECT,
+        target="message",
+        data=_reply_data,
     ),
     **{
         name: _case_row(
@@ -919,6 +943,37 @@ def test_every_row_says_what_every_role_gets() -> None:
             assert row.assigned is not None, name
         if row.received is not None:
             assert set(row.received) == set(ROLES), name
+
+
+# What the read-only leader may post: their own session, their own notifications, a document
+# of what they read (a PDF is generated to be read), and their own answer to a meeting they are
+# invited to; and the public kiosk's pages, the same for every visitor. Nothing of a case, a
+# referral, a mediation, a meeting's contents or a conversation.
+LEADER_MAY_POST = {
+    "set_language",
+    "logout",
+    "core:notifications-read",
+    "cases:summary-request",
+    "referrals:letter-request",
+    "referrals:feedback-letter-request",
+    "meetings:slot-vote",
+    "meetings:rsvp",
+    "kiosk:new",
+    "kiosk:discard",
+}
+
+
+def test_the_read_only_leader_is_refused_every_post_but_their_own_state() -> None:
+    """Issue 17, item 5: the matrix's cells run every POST as the leader (test_matrix); here,
+    which of them the leader got through."""
+    accepted = set()
+    for name, row in MATRIX.items():
+        if row.method != "POST":
+            continue
+        outcomes = {row.own["leader"], row.other.get("leader"), (row.received or {}).get("leader")}
+        if REDIRECT in outcomes or OK in outcomes:
+            accepted.add(name)
+    assert accepted == LEADER_MAY_POST
 
 
 def test_the_admin_is_one_namespace_of_named_views() -> None:

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -54,6 +55,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Content-Security-Policy (below) and Cache-Control: private, no-store on every page and
+    # download the portal makes (static files are answered before, by WhiteNoise).
+    "csp.middleware.CSPMiddleware",
+    "portal.core.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -234,6 +239,9 @@ GUARDIAN_GROUP_OBJ_PERMS_MODEL = "guardian.GroupObjectPermission"
 ANONYMOUS_USER_NAME = None  # no anonymous user row: the public pages need no object permissions
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Beside axes' lock-out per username: failed sign-ins per client address an hour, past which
+# the address may still sign in the usernames it has signed in before (portal.core.login_limits).
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 # Lock the account, not the address: an office's staff reach us from one public address, and
 # "ip_address" would lock all of them after a few colleagues' typos.
@@ -250,6 +258,24 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): the portal's own files only. No inline script or style
+# (scripts are static files, `static/js/`), no eval, no CDN; the favicon is a data: URI; the
+# sockets connect to the same origin ('self' covers ws:/wss: of the page's host).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
 
 # --- i18n ----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -294,9 +320,31 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@labour.exampl
 KIOSK_RATE_LIMITS = {
     "submit-ip": (env.int("KIOSK_SUBMITS_PER_IP_HOUR", default=30), 3600),
     "submit-id": (env.int("KIOSK_SUBMITS_PER_ID_DAY", default=3), 24 * 3600),
-    "lookup-ip": (env.int("KIOSK_LOOKUPS_PER_IP_HOUR", default=60), 3600),
-    "lookup-number": (env.int("KIOSK_LOOKUPS_PER_NUMBER_HOUR", default=10), 3600),
+    # Look-ups by tracking number and secret count failures only (docs/kiosk.md, "Look-ups"):
+    # per client (an address, or a visit at a kiosk terminal), per tracking number (past it,
+    # each client has one failure a day on that number), per client and number, per terminal.
+    "lookup-ip": (env.int("KIOSK_LOOKUP_FAILURES_PER_CLIENT_HOUR", default=20), 3600),
+    "lookup-number": (env.int("KIOSK_LOOKUP_FAILURES_PER_NUMBER_DAY", default=50), 24 * 3600),
+    "lookup-client-number": (
+        env.int("KIOSK_LOOKUP_FAILURES_PER_CLIENT_NUMBER_DAY", default=5),
+        24 * 3600,
+    ),
+    "lookup-terminal": (env.int("KIOSK_LOOKUP_FAILURES_PER_TERMINAL_HOUR", default=200), 3600),
+    "employer-lookup": (env.int("KIOSK_EMPLOYER_LOOKUPS_PER_CLIENT_HOUR", default=30), 3600),
+    # confirmations tried through one employer's one-time link (a wrong credit code...)
+    "employer-link": (env.int("MEDIATION_EMPLOYER_LINK_TRIES_PER_DAY", default=5), 24 * 3600),
 }
+# The kiosk terminals' network: a visit in terminal mode from here counts as its own client
+# (one visitor's failures do not block the next); from anywhere else terminal mode counts by
+# address like any browser.
+KIOSK_TERMINAL_NETWORKS = env.list(
+    "KIOSK_TERMINAL_NETWORKS",
+    default=["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "::1/128"],
+)
+# The start-up check that the processes do not connect as the tables' owner (portal.core.checks):
+# run by every web and socket process in production; `migrate`, which is the owner, says so.
+PORTAL_STARTUP_CHECKS = False
+PORTAL_SCHEMA_OWNER = env.bool("PORTAL_SCHEMA_OWNER", default=False)
 KIOSK_RATE_LIMIT_PREFIX = env.str("KIOSK_RATE_LIMIT_PREFIX", default="kiosk-rl")
 # The online form's spam check: a filing submitted sooner than this after it was started is
 # sent back to its review page once (no person types a claim that fast).

@@ -6,6 +6,8 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 DATABASES = {"default": env.db("DATABASE_URL")}
+# Each web and socket process checks at start that it does not connect as the tables' owner.
+PORTAL_STARTUP_CHECKS = env.bool("PORTAL_STARTUP_CHECKS", default=True)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 # Off in the WebSocket process (docker-compose.yml), as in base.py.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)

@@ -11,6 +11,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal core")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from . import audit_lock, checks  # noqa: F401  (registers the system checks)
+
+        connection_created.connect(audit_lock.register, dispatch_uid="portal-audit-lock")
+
         Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
         # The embedded broker is a folder (kombu's filesystem transport): make sure it exists.
         if str(settings.CELERY_BROKER_URL).startswith("filesystem"):

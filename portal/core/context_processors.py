@@ -8,7 +8,7 @@ from django.utils import timezone
 from .deadlines import calendar_missing_years
 from .models import Role
 from .notifications import unread_count
-from .roles import user_roles
+from .roles import STAFF_ROLES, user_roles
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -22,6 +22,9 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "current_agency": user.agency,  # type: ignore[union-attr]
         "current_roles": roles,
         "is_agency_admin": is_admin,
+        # Whole personal numbers in free text (messages, minutes, agendas, facts) are for those
+        # who work cases; the read-only leader reads them masked (templatetags `personal_numbers`).
+        "works_cases": bool(roles & STAFF_ROLES),
         "unread_notifications": unread_count(user),  # type: ignore[arg-type]
         # Every year an open deadline falls in that nobody has entered (and, from November,
         # next year): "2027" or "2027、2028".

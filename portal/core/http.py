@@ -4,7 +4,8 @@ reads, and the POST of a move."""
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.contrib import messages
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .errors import ApplicationError
 from .models import User
@@ -27,6 +29,41 @@ def report_error(
         form.add_error(field, error.message)
     else:
         messages.error(request, error.message)
+
+
+# The largest primary key either database stores (a signed 64-bit integer): a longer number
+# typed into an address is no object, and int() of it must not reach the database driver.
+_MAX_ID_DIGITS = 18
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def parse_id(value: object) -> int | None:
+    """The number in `value` if it is one an object can have (ASCII digits that fit a primary
+    key), else None: `"²".isdigit()` is true and int() of it fails, a 25-digit number
+    overflows the driver."""
+    text = "" if value is None else str(value).strip()
+    if len(text) > _MAX_ID_DIGITS or not _ASCII_DIGITS.fullmatch(text):
+        return None
+    return int(text)
+
+
+def parse_ids(values: Iterable[object]) -> list[int]:
+    """The object numbers among `values`, what is no such number left out."""
+    return [number for number in map(parse_id, values) if number is not None]
+
+
+def local_target(request: HttpRequest, target: str) -> str | None:
+    """`target` if it is an address on this site ("/…"), else None: another site's address
+    would be an open redirect, and a bare word would be taken for a view's name by redirect()."""
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return None
 
 
 def portal_user(request: HttpRequest) -> User:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from . import request_context
 
@@ -41,4 +42,19 @@ class RequestContextMiddleware:
         finally:
             request_context.unbind(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every response the portal makes: its pages show a
+    person's cases, a kiosk visit's draft or receipt, and its downloads are evidence and
+    documents; none may stay in a shared cache or a browser's cache on a shared computer.
+    Static files are answered before this (WhiteNoise), with their own long caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_cache_control(response, private=True, no_store=True)
         return response

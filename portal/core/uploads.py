@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import filetype
@@ -19,6 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
 
 from .errors import ApplicationError
 
@@ -84,10 +88,37 @@ def _verify_pdf(upload: UploadedFile) -> None:
     head = upload.read(16)
     upload.seek(max(0, (upload.size or 0) - _PDF_TAIL_BYTES))
     tail = upload.read(_PDF_TAIL_BYTES)
+    bad_pdf = ValidationError(
+        _("The PDF document could not be read: it may be damaged."), code="bad_pdf"
+    )
     if not _PDF_HEADER.match(head) or b"startxref" not in tail or b"%%EOF" not in tail:
-        raise ValidationError(
-            _("The PDF document could not be read: it may be damaged."), code="bad_pdf"
-        )
+        raise bad_pdf
+    # The first and last bytes can be borrowed (a web page between a PDF header and a PDF
+    # tail): the file must open as a PDF, with a catalogue and at least one page.
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings(), _quiet_pypdf():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(upload, strict=False)
+            if len(reader.pages) < 1:
+                raise bad_pdf
+            reader.pages[0].mediabox  # noqa: B018 - the page's own dictionary must parse
+    except ValidationError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on a broken file: all mean "not a PDF"
+        raise bad_pdf from exc
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs every repair it attempts; a refused upload is not the log's business."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _verify_image(upload: UploadedFile, expected_format: str) -> None:

@@ -12,4 +12,6 @@ urlpatterns = [
     path("appointments/", appointments.appointments, name="appointments"),
     path("appointments/new/", appointments.appointment_new, name="appointment-new"),
     path("appointments/end/", appointments.appointment_stop, name="appointment-end"),
+    path("lockouts/", views.lockouts, name="lockouts"),
+    path("lockouts/<int:user_pk>/unlock/", views.lockout_unlock, name="lockout-unlock"),
 ]

@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import health
 from .documents import access_document
+from .errors import ApplicationError
 from .forms import PortalAuthenticationForm
-from .http import portal_user, stored_file_response
+from .http import parse_ids, portal_user, stored_file_response
+from .lockouts import lockout_lift, lockouts_of_agency, may_unlock
 from .models import DocumentStatus
 from .notifications import notification_list, notification_mark_read
 
@@ -46,7 +48,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     raw = request.POST.getlist("id")
-    ids = [int(value) for value in raw if value.isdigit()]
+    ids = parse_ids(raw)
     # No id at all means "all"; ids that are all malformed mean none, not everything.
     notification_mark_read(actor=portal_user(request), notification_ids=ids if raw else None)
     return redirect("core:notifications")
@@ -67,3 +69,23 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponseBase:
             return redirect(referer)
         return redirect("core:home")
     return stored_file_response(document.file, stem=document.title)
+
+
+def lockouts(request: HttpRequest) -> HttpResponse:
+    """The agency administrator's page of locked-out sign-ins, each with an unlock button."""
+    user = portal_user(request)
+    if not may_unlock(user):
+        messages.error(request, _("Only your agency's administrator can unlock an account."))
+        return redirect("core:home")
+    return render(request, "core/lockouts.html", {"lockouts": lockouts_of_agency(user)})
+
+
+@require_POST
+def lockout_unlock(request: HttpRequest, user_pk: int) -> HttpResponse:
+    try:
+        unlocked = lockout_lift(actor=portal_user(request), user_id=user_pk)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("core:home")
+    messages.success(request, _("%(name)s can sign in again.") % {"name": unlocked})
+    return redirect("core:lockouts")

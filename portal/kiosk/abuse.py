@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -18,10 +19,19 @@ from django.http import HttpRequest
 
 from portal.core.middleware import client_ip
 
+from .drafts import TERMINAL_KEY
+
 SUBMIT_IP = "submit-ip"
 SUBMIT_ID = "submit-id"
-LOOKUP_IP = "lookup-ip"
-LOOKUP_NUMBER = "lookup-number"
+EMPLOYER_LINK = "employer-link"  # confirmations tried through one employer's link
+EMPLOYER_LOOKUP = "employer-lookup"  # the kiosk's employer searches and picks of one client
+LOOKUP_IP = "lookup-ip"  # failed look-ups of one client, whatever the number
+LOOKUP_NUMBER = "lookup-number"  # failed look-ups of one number, from every client
+LOOKUP_CLIENT_NUMBER = "lookup-client-number"  # failed look-ups of one number by one client
+LOOKUP_TERMINAL = "lookup-terminal"  # failed look-ups at one kiosk terminal, all its visits
+# Once a number has had LOOKUP_NUMBER failures in its window, each client has this many
+# failures on it per window instead of LOOKUP_CLIENT_NUMBER's limit (docs/kiosk.md, "Look-ups").
+STRAINED_FAILURES_PER_CLIENT = 1
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,90 @@ def _increment(counters: list[tuple[str, int]]) -> list[int]:
             cache.add(key, 1, timeout=timeout)
             counts.append(1)
     return counts
+
+
+# --- look-ups by tracking number and secret (status page, resuming a draft) ---------------------
+# Only failures count, and a client is blocked only by its own failures: a person with the right
+# secret is let through whatever others tried. The arithmetic is in docs/kiosk.md.
+
+
+def _terminal_address(request: HttpRequest) -> str | None:
+    """The address of a kiosk terminal: a visit in terminal mode from the office's network
+    (KIOSK_TERMINAL_NETWORKS). Anyone may open /kiosk/terminal/ from home: there it changes
+    nothing here."""
+    if not request.session.get(TERMINAL_KEY):
+        return None
+    address = request_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    networks = [ipaddress.ip_network(net) for net in settings.KIOSK_TERMINAL_NETWORKS]
+    return address if any(parsed in network for network in networks) else None
+
+
+def lookup_client(request: HttpRequest) -> tuple[str, str | None]:
+    """Who is looking up, for the counters: at a kiosk terminal each visit (the visit's session:
+    the screen is wiped between visitors), elsewhere the client address. With it, the
+    terminal's address when it is one (its own, higher limit)."""
+    terminal = _terminal_address(request)
+    if terminal is not None:
+        if request.session.session_key is None:
+            request.session.save()
+        return f"visit:{request.session.session_key}", terminal
+    return f"address:{request_ip(request)}", None
+
+
+def _lookup_counters(request: HttpRequest, number: str) -> list[tuple[str, str]]:
+    client, terminal = lookup_client(request)
+    counters = [
+        (LOOKUP_IP, client),
+        (LOOKUP_NUMBER, number),
+        (LOOKUP_CLIENT_NUMBER, f"{client}|{number}"),
+    ]
+    if terminal is not None:
+        counters.append((LOOKUP_TERMINAL, terminal))
+    return counters
+
+
+def _window(rule: str, now: int) -> tuple[int, int, int]:
+    limit, window = settings.KIOSK_RATE_LIMITS[rule]
+    start = now - now % window
+    return limit, start, start + window
+
+
+def lookup_blocked(request: HttpRequest, number: str) -> Limited | None:
+    """Whether this client may try a secret for `number` now (nothing is counted here)."""
+    now = int(time.time())
+    # rule → (failures so far, limit, end of the window)
+    state: dict[str, tuple[int, int, int]] = {}
+    keys: dict[str, str] = {}
+    for rule, ident in _lookup_counters(request, number):
+        limit, start, end = _window(rule, now)
+        keys[rule] = _key(rule, ident, start)
+        state[rule] = (0, limit, end)
+    found = cache.get_many(list(keys.values()))
+    state = {
+        rule: (int(found.get(keys[rule]) or 0), limit, end)
+        for rule, (_zero, limit, end) in state.items()
+    }
+    failures, limit, end = state[LOOKUP_CLIENT_NUMBER]
+    if state[LOOKUP_NUMBER][0] >= state[LOOKUP_NUMBER][1]:  # the number is under attack
+        state[LOOKUP_CLIENT_NUMBER] = (failures, min(limit, STRAINED_FAILURES_PER_CLIENT), end)
+    for rule in (LOOKUP_TERMINAL, LOOKUP_IP, LOOKUP_CLIENT_NUMBER):
+        if rule in state and state[rule][0] >= state[rule][1]:
+            return Limited(rule=rule, retry_after=state[rule][2] - now)
+    return None
+
+
+def lookup_failed(request: HttpRequest, number: str) -> None:
+    """Count a wrong secret (or an unknown number: the page cannot tell them apart)."""
+    now = int(time.time())
+    counters = []
+    for rule, ident in _lookup_counters(request, number):
+        _limit, start, end = _window(rule, now)
+        counters.append((_key(rule, ident, start), end - now + 60))
+    _increment(counters)
 
 
 def request_ip(request: HttpRequest) -> str:

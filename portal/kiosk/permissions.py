@@ -37,11 +37,18 @@ def access_claimant_case(request: HttpRequest) -> Case:
     return case
 
 
-def receipt_grant(request: HttpRequest, case: Case, secret: str) -> None:
-    request.session[RECEIPT_KEY] = {"case": case.pk, "secret": secret, "at": time.time()}
+def receipt_grant(request: HttpRequest, case: Case, secret: str, employer_name: str) -> None:
+    """The receipt of this visit's filing. It names the employer as the visitor typed it, not
+    as the portal may already know it under that credit code (another agency's record)."""
+    request.session[RECEIPT_KEY] = {
+        "case": case.pk,
+        "secret": secret,
+        "employer": employer_name,
+        "at": time.time(),
+    }
 
 
-def access_receipt(request: HttpRequest) -> tuple[Case, str]:
+def access_receipt(request: HttpRequest) -> tuple[Case, str, str]:
     """The filing just submitted in this visit, with its secret; 404 otherwise."""
     receipt = request.session.get(RECEIPT_KEY)
     case = (
@@ -51,4 +58,4 @@ def access_receipt(request: HttpRequest) -> tuple[Case, str]:
     )
     if case is None or not receipt:
         raise Http404
-    return case, str(receipt["secret"])
+    return case, str(receipt["secret"]), str(receipt.get("employer") or "")

@@ -34,11 +34,14 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=4)
 
 
-def receipt_context(case: Case, secret: str) -> dict[str, Any]:
+def receipt_context(case: Case, secret: str, employer_name: str) -> dict[str, Any]:
+    """What the receipt shows. The employer is named as the claimant typed it: the name on file
+    for its credit code may have been entered by another agency and is not the public's."""
     url = status_url(case.tracking_number or "")
     deadline = case_open_deadline(case, ACCEPTANCE_POLICY)
     return {
         "case": case,
+        "employer_name": employer_name,
         "claimants": list(case.claimants.all()),
         "claims": list(case.claims.all()),
         "total": case.total_claimed,
@@ -52,7 +55,7 @@ def receipt_context(case: Case, secret: str) -> dict[str, Any]:
     }
 
 
-def receipt_pdf(case: Case, secret: str) -> bytes:
+def receipt_pdf(case: Case, secret: str, employer_name: str) -> bytes:
     """The receipt as PDF, in Chinese like every document the committee issues."""
     with translation.override(settings.LANGUAGE_CODE):
-        return render_pdf(RECEIPT_TEMPLATE, receipt_context(case, secret))
+        return render_pdf(RECEIPT_TEMPLATE, receipt_context(case, secret, employer_name))

@@ -26,6 +26,7 @@ from portal.cases.models import (
     COLLECTIVE_DISPUTE_WORKERS,
     INTAKE_OPEN,
     Case,
+    CaseChannel,
     CaseStatus,
     Claim,
     Claimant,
@@ -40,13 +41,35 @@ from portal.mediation.models import Mediation, MediationStatus
 EMPLOYER_RESULTS = 8
 
 
+def public_employers() -> QuerySet[Employer]:
+    """The employers a member of the public may be offered: those the portal first learnt of
+    from a claimant's own filing (kiosk or online), so their name is one a claimant typed.
+    Never one known only from staff's work (a bureau case, a referral), whose name and address
+    are the agencies' records; and the kiosk offers only the name and the credit code."""
+    first_channel = (
+        Case.objects.filter(employer=OuterRef("pk")).order_by("pk").values("channel")[:1]
+    )
+    return Employer.objects.annotate(first_channel=Subquery(first_channel)).filter(
+        first_channel__in=[CaseChannel.KIOSK, CaseChannel.ONLINE]
+    )
+
+
 def employer_search(query: str) -> list[Employer]:
-    """Employers already known, by part of the name or the start of the credit code."""
+    """Employers the public may see, by part of the name or the start of the credit code."""
     query = query.strip()
     if len(query) < 2:
         return []
     match = Q(name__icontains=query) | Q(credit_code__startswith=query.upper())
-    return list(Employer.objects.filter(match).order_by("name")[:EMPLOYER_RESULTS])
+    return list(
+        public_employers()
+        .filter(match)
+        .only("pk", "name", "credit_code")
+        .order_by("name")[:EMPLOYER_RESULTS]
+    )
+
+
+def public_employer(pk: int | None) -> Employer | None:
+    return public_employers().filter(pk=pk).first() if pk else None
 
 
 def intake_queue(*, user: User, status: str = CaseStatus.FILED) -> QuerySet[Case]:

@@ -17,10 +17,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.cases.models import ClaimKind, Employer
+from portal.cases.models import ClaimKind
 from portal.cases.services import CaseData, ClaimantData, ClaimData, EmployerData
+from portal.core.http import parse_id
 
-from . import drafts, selectors
+from . import abuse, drafts, selectors
 from .drafts import Draft
 from .forms import (
     ROUTE_MEDIATION,
@@ -99,33 +100,52 @@ class FormStep:
 
 
 class EmployerStep(FormStep):
-    """The employer, with a search among employers already known (it fills the fields)."""
+    """The employer, with a search among the employers the public may see (it fills in the
+    name and the credit code); searches and picks are rate-limited like the other look-ups."""
 
-    def context(self, draft: Draft, search: forms.Form | None = None) -> dict[str, Any]:
+    def context(
+        self, draft: Draft, search: forms.Form | None = None, request: HttpRequest | None = None
+    ) -> dict[str, Any]:
         search = search or EmployerSearchForm()
         results = None
         if search.is_bound and search.is_valid():
-            results = selectors.employer_search(search.cleaned_data["q"])
+            if request is not None and _employer_lookup_limited(request):
+                search.add_error("q", _LIMITED)
+            else:
+                results = selectors.employer_search(search.cleaned_data["q"])
         return {**super().context(draft), "search": search, "results": results}
 
     def post(self, request: HttpRequest, draft: Draft) -> Outcome:
         if request.POST.get("nav") == "search":
             self.store(draft, request.POST)
-            return Outcome(STAY, self.context(draft, EmployerSearchForm(request.POST)))
+            search = EmployerSearchForm(request.POST)
+            return Outcome(STAY, self.context(draft, search, request))
         pick = request.POST.get("pick", "")
         if pick:
-            employer = Employer.objects.filter(pk=pick).first() if pick.isdigit() else None
-            if employer is not None:
+            if _employer_lookup_limited(request):
+                search = EmployerSearchForm()
+                search.add_error("q", _LIMITED)
+                return Outcome(STAY, self.context(draft, search))
+            employer = selectors.public_employer(parse_id(pick))
+            if employer is not None:  # what the visitor typed of the address stays
                 draft.answers[self.name] = {
+                    **draft.answers.get(self.name, {}),
                     "employer_name": employer.name,
                     "credit_code": employer.credit_code,
-                    "employer_address": employer.address,
                 }
             return Outcome(STAY, self.context(draft))
         outcome = super().post(request, draft)
         if outcome.move == STAY:
             outcome.context = {"search": EmployerSearchForm(), "results": None, **outcome.context}
         return outcome
+
+
+_LIMITED = _("Too many searches from this device. Type the employer's details below.")
+
+
+def _employer_lookup_limited(request: HttpRequest) -> bool:
+    client, _terminal = abuse.lookup_client(request)
+    return abuse.rate_hits({abuse.EMPLOYER_LOOKUP: [client]}) is not None
 
 
 class ListStep:
@@ -149,7 +169,7 @@ class ListStep:
 
     def count(self, raw: Any) -> int:
         value = str(raw.get("count") or "1")
-        return min(max(int(value) if value.isdigit() else 1, 1), self.maximum)
+        return min(max(parse_id(value) or 1, 1), self.maximum)
 
     def entries(self, raw: Any) -> list[dict[str, str]]:
         return [
@@ -194,8 +214,8 @@ class ListStep:
         remove = request.POST.get("remove", "")
         if nav == "add" and len(entries) < self.maximum:
             entries.append({})
-        elif remove.isdigit() and int(remove) < len(entries) and len(entries) > 1:
-            entries.pop(int(remove))
+        elif (index := parse_id(remove)) is not None and index < len(entries) and len(entries) > 1:
+            entries.pop(index)
         self.put(draft, entries)
         items = self.build_forms(draft, bound=True)
         complete = self.validate(items)

@@ -1,5 +1,8 @@
-"""The mediation agreement (调解协议书), rendered by the core PDF pipeline. It goes to the
-parties themselves: their full names and ID numbers are printed, as on paper."""
+"""The mediation agreement (调解协议书), rendered by the core PDF pipeline. One document goes
+to both parties (each confirms the same text by its SHA-256), so what one party must not read
+of the other is masked in it: the claimants' ID numbers and every ID or phone number typed
+into the clauses (the claimant's whole numbers stay with the case, behind the audited reveal).
+The committee's statement and the application to the court carry the whole numbers."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.core.documents import DocumentKind, register_document_kind
 from portal.core.models import User
+from portal.core.pii import mask_id_number, mask_personal_numbers
 
 from .models import Agreement
 from .permissions import MediationPerm, access_mediation
@@ -35,8 +39,20 @@ def _context(agreement: Agreement) -> dict[str, Any]:
         "claimants": list(mediation.case.claimants.all()),
         "instalments": list(agreement.instalments.all()),
         "shares": worker_shares(agreement),
+        "clauses": agreement.clauses,
         "generated_at": timezone.localtime(),
     }
+
+
+def _agreement_context(agreement: Agreement) -> dict[str, Any]:
+    """The parties' copy: the other party's personal numbers masked."""
+    context = _context(agreement)
+    context["claimants"] = [
+        {"name": claimant.name, "id_number": mask_id_number(claimant.id_number)}
+        for claimant in context["claimants"]
+    ]
+    context["clauses"] = mask_personal_numbers(context["clauses"])
+    return context
 
 
 def access_agreement(user: User, pk: Any, perm: str = MediationPerm.VIEW) -> Agreement:
@@ -54,7 +70,7 @@ AGREEMENT_KIND = DocumentKind(
     title=lambda agreement: (
         _("Mediation agreement of %(number)s") % {"number": agreement.mediation.case.number}
     ),
-    context=_context,
+    context=_agreement_context,
     access=access_agreement,
     owner_model=Agreement,
 )

@@ -34,14 +34,21 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 
 from portal.core.errors import ApplicationError
+from portal.core.http import parse_id
 
 from . import presence
 from .access import may_see_now
 from .commands import SERVICE_COMMANDS, conversation_or_404, fresh_user
 from .live import lists_conversations, watch_group
+from .permissions import may_write
 from .realtime import Broadcast, access_group, broadcasts_held, conversation_group
 from .runtime import DirectDispatch, TokenBucket, on_send_pool, send_lock
-from .selectors import conversation_ids_followed, message_payload, messages_after
+from .selectors import (
+    conversation_ids_followed,
+    message_payload,
+    messages_after,
+    payload_for_reader,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +76,7 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
         # Presence is per socket: one of a person's two tabs closing leaves them online.
         self.presence_id = uuid.uuid4().hex[:12]
         self.bucket = TokenBucket(BUCKET_CAPACITY, BUCKET_REFILL_PER_SECOND)
+        self.writes = await database_sync_to_async(may_write)(user)  # else: numbers masked
         await self.channel_layer.group_add(access_group(user.pk), self.channel_name)
         await self.accept()
 
@@ -274,10 +282,12 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
         if not joined:  # a list page: only the fact, it fetches its counts again
             await self.send_json({"type": "changed", "conversation": conversation_id})
             return
-        if "frame" in event:  # written once by the sender (portal.messaging.realtime)
+        if "frame" in event and self.writes:  # written once by the sender (.realtime)
             await self.send(text_data=event["frame"])
         else:
-            await self.send_json({**inner, "conversation": conversation_id})
+            frame = json.loads(event["frame"]) if "frame" in event else inner
+            payload = {**frame, "conversation": conversation_id}
+            await self.send_json(payload_for_reader(payload, writes=self.writes))
 
     async def access_changed(self, event: dict[str, Any]) -> None:
         """Access may have ended (portal.messaging.receivers): ask again, now, for one
@@ -393,7 +403,9 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
         messages = messages_after(
             user=user, conversation=conversation_or_404(conversation_id), after_id=after
         )
-        return [message_payload(message) for message in messages]
+        return [
+            payload_for_reader(message_payload(message), writes=self.writes) for message in messages
+        ]
 
     async def _call(self, command: str, **kwargs: Any) -> int | None:
         result, broadcasts = await on_send_pool(self._call_held, command, **kwargs)
@@ -428,4 +440,7 @@ def _changes_unread(event: dict[str, Any], user_id: int) -> bool:
 def _int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError("an id must be a number")
-    return int(value)
+    number = parse_id(value)
+    if number is None:  # not a number an object can have ("²", 10**30, -1)
+        raise ValueError("an id must be a number")
+    return number

@@ -13,8 +13,10 @@ from enum import StrEnum
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from portal.cases.permissions import access_case, cases_visible_to
+from portal.core.errors import ApplicationError
 from portal.core.models import User
 from portal.core.roles import STAFF_ROLES, has_role
 from portal.meetings.permissions import access_meeting, meetings_visible_to
@@ -67,6 +69,19 @@ def authorise(user: User, conversation: Conversation) -> None:
             raise Http404
     else:  # pragma: no cover - a kind without a rule admits nobody
         raise Http404
+
+
+def authorise_writer(user: User, conversation: Conversation) -> None:
+    """Raise Http404 unless the user may be in the conversation, and ApplicationError unless
+    they hold a working role: the read-only leader reads every conversation open to them and
+    writes in none (a message, a file, an edit, a deletion, an acknowledgement)."""
+    authorise(user, conversation)
+    if not may_write(user):
+        raise ApplicationError(_("You may read this conversation but not write in it."))
+
+
+def may_write(user: User) -> bool:
+    return has_role(user, *STAFF_ROLES)
 
 
 def may_see(user: User, conversation: Conversation) -> bool:

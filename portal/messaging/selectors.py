@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from guardian.shortcuts import get_users_with_perms
 
 from portal.core.models import Agency, User
+from portal.core.pii import mask_personal_numbers
 
 from .models import Conversation, ConversationKind, Message, ReadMark
 from .permissions import authorise, conversations_visible_to, is_staff_member, may_see
@@ -48,6 +49,14 @@ def message_payload(
         "edited": message.edited_at is not None,
         "deleted": deleted,
     }
+
+
+def payload_for_reader(payload: dict[str, Any], *, writes: bool) -> dict[str, Any]:
+    """A message event as one reader receives it: the read-only leader reads the personal
+    numbers in a message masked, as on the page."""
+    if writes or not payload.get("body"):
+        return payload
+    return {**payload, "body": mask_personal_numbers(payload["body"])}
 
 
 def _with_relations(queryset: QuerySet[Message]) -> QuerySet[Message]:

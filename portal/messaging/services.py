@@ -17,6 +17,7 @@ from portal.core.audit import audit_record
 from portal.core.errors import ApplicationError
 from portal.core.models import Agency, User
 from portal.core.notifications import NotificationItem, notify, notify_bulk
+from portal.core.pii import mask_personal_numbers
 from portal.core.roles import agency_members
 from portal.core.uploads import upload_accepted
 from portal.meetings.permissions import access_meeting
@@ -30,7 +31,7 @@ from .models import (
     MessageRevision,
     ReadMark,
 )
-from .permissions import authorise, is_staff_member, may_see
+from .permissions import authorise, authorise_writer, is_staff_member, may_see, may_write
 from .realtime import broadcast
 from .selectors import message_payload
 
@@ -125,8 +126,9 @@ def message_send(
     ack_requested: bool = False,
     attachment: UploadedFile | None = None,
 ) -> Message:
-    """Post a message; mentioned people are notified and, if asked, must acknowledge it."""
-    authorise(actor, conversation)
+    """Post a message; mentioned people are notified and, if asked, must acknowledge it (a
+    read-only reader is told of the mention and is asked for nothing)."""
+    authorise_writer(actor, conversation)
     body = _check_body(body, attachment=attachment is not None)
     reply_to = None
     if reply_to_id is not None:
@@ -146,7 +148,8 @@ def message_send(
             if may_see(user, conversation):
                 addressees.setdefault(user.pk, user)
     addressees.pop(actor.pk, None)
-    if ack_requested and not addressees:
+    asked = [pk for pk, user in addressees.items() if may_write(user)] if ack_requested else []
+    if ack_requested and not asked:
         raise ApplicationError(_("Mention who must acknowledge the message."))
     checked = None
     if attachment is not None:
@@ -171,7 +174,7 @@ def message_send(
         message.save(update_fields=["attachment", "attachment_name", "attachment_type"])
     if ack_requested:
         Acknowledgement.objects.bulk_create(
-            Acknowledgement(message=message, user_id=pk) for pk in addressees
+            Acknowledgement(message=message, user_id=pk) for pk in asked
         )
     _mark_read(actor, conversation, message.pk)
     audit_record(actor=actor, action="message.send", obj=message)
@@ -179,7 +182,7 @@ def message_send(
         notify(
             recipients=addressees.values(),
             title=_("%(author)s mentioned you") % {"author": actor},
-            body=body[:200],
+            body=mask_personal_numbers(body)[:200],  # a notice is a list: masked
             dedupe_key=f"messaging.mention.{message.pk}",
             email=False,
         )
@@ -194,7 +197,7 @@ def _own_message(actor: User, message_id: int) -> Message:
     ).first()
     if message is None:
         raise Http404
-    authorise(actor, message.conversation)
+    authorise_writer(actor, message.conversation)
     if message.author_id != actor.pk:
         raise ApplicationError(_("Only the author can change a message."))
     if message.deleted_at is not None:
@@ -281,7 +284,7 @@ def message_acknowledge(*, actor: User, message_id: int) -> Acknowledgement:
     )
     if ack is None:
         raise ApplicationError(_("Nobody asked you to acknowledge this message."))
-    authorise(actor, ack.message.conversation)
+    authorise_writer(actor, ack.message.conversation)
     if ack.acknowledged_at is not None:
         return ack
     ack.acknowledged_at = timezone.now()
@@ -331,7 +334,7 @@ def acknowledgements_remind(*, now: datetime.datetime | None = None) -> int:
                 recipient_id=ack.user_id,
                 title=_("Please acknowledge the message of %(author)s")
                 % {"author": ack.message.author},
-                body=ack.message.body[:200],
+                body=mask_personal_numbers(ack.message.body)[:200],
                 dedupe_key=f"messaging.ack.{ack.pk}.{ack.reminders_sent}",
             )
         )

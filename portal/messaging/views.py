@@ -10,20 +10,19 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.core.errors import ApplicationError
-from portal.core.http import portal_user, stored_file_response
+from portal.core.http import local_target, parse_ids, portal_user, stored_file_response
 from portal.core.models import Agency, User
 
 from . import selectors, services
 from .forms import AttachmentForm
 from .models import Acknowledgement, Conversation, Message, ReadMark
-from .permissions import access_conversation, authorise, is_staff_member
+from .permissions import access_conversation, authorise, is_staff_member, may_write
 
 LIAISON_SETS = [
     (Agency.ARBITRATION, Agency.BUREAU),
@@ -31,6 +30,8 @@ LIAISON_SETS = [
     (Agency.ARBITRATION, Agency.PROCURATORATE),
     (Agency.ARBITRATION, Agency.BUREAU, Agency.PROCURATORATE),
 ]
+# A page asks for what arrived live since it last looked: a few at a time.
+MAX_FRAGMENTS = 200
 
 
 def messaging_index(request: HttpRequest) -> HttpResponse:
@@ -70,7 +71,9 @@ def _annotate_moves(user: User, conversation: Conversation, shown: list[Message]
     }
     agency_id = user.agency.pk if user.agency is not None else None
     now = timezone.now()
+    writes = may_write(user)
     for message in shown:
+        message.can_reply = writes  # type: ignore[attr-defined]
         own = message.author_id == user.pk and message.deleted_at is None
         message.can_delete = own  # type: ignore[attr-defined]
         message.can_edit = own and now - message.created_at <= services.EDIT_WINDOW  # type: ignore[attr-defined]
@@ -105,6 +108,7 @@ def _conversation_page(request: HttpRequest, conversation: Conversation) -> Http
         "back": request.path,
         "mention_people": members,
         "mention_agencies": selectors.conversation_agencies(members),
+        "may_write": may_write(user),
     }
     return render(request, "messaging/conversation.html", context)
 
@@ -114,7 +118,7 @@ def message_fragments(request: HttpRequest, conversation_pk: int) -> HttpRespons
     live, so a message has one rendering, the template's, with its quote and its forms."""
     user = portal_user(request)
     conversation = access_conversation(user, conversation_pk)
-    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()]
+    ids = parse_ids(request.GET.get("ids", "").split(",")[:MAX_FRAGMENTS])
     shown = selectors.messages_by_ids(user=user, conversation=conversation, ids=ids)
     _annotate_moves(user, conversation, shown)
     context = {
@@ -188,7 +192,10 @@ def direct_pick(request: HttpRequest) -> HttpResponse:
     username = request.GET.get("username", "")
     if not username:
         return redirect("messaging:index")
-    return redirect("messaging:direct", username=username)
+    try:
+        return redirect("messaging:direct", username=username)
+    except NoReverseMatch as exc:  # no account has a name with "/" in it
+        raise Http404 from exc
 
 
 def direct_conversation(request: HttpRequest, username: str) -> HttpResponse:
@@ -211,11 +218,7 @@ def message_search(request: HttpRequest) -> HttpResponse:
 
 def _safe_next(request: HttpRequest, target: str) -> str:
     """`target` if it is a page of this site, else the list of conversations."""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("messaging:index")
+    return local_target(request, target) or reverse("messaging:index")
 
 
 def _back(request: HttpRequest) -> HttpResponse:

@@ -3,32 +3,17 @@ pipeline. Letters go to another agency: personal numbers in them are masked (PIP
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.documents import DocumentKind, register_document_kind
-from portal.core.pii import mask_id_number, mask_phone
+from portal.core.pii import mask_id_number, mask_personal_numbers
 
 from .models import Referral
 from .permissions import access_referral
 from .services import FEEDBACK_LETTER, LETTER
-
-# An 18-digit resident ID number (region, birth date 19xx/20xx, serial, check character) and a
-# mainland mobile number, wherever staff typed them into free text.
-_RESIDENT_ID = re.compile(
-    r"(?<![0-9A-Za-z])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-    r"(?![0-9A-Za-z])"
-)
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
-def mask_personal_numbers(text: str) -> str:
-    """Free text with ID and mobile numbers masked as in lists (4401**********1234)."""
-    text = _RESIDENT_ID.sub(lambda match: mask_id_number(match.group()), text or "")
-    return _MOBILE.sub(lambda match: mask_phone(match.group()), text)
 
 
 def _common(referral: Referral) -> dict[str, Any]:

@@ -219,6 +219,15 @@ def can_draft(user: User) -> bool:
     return agency is not None and agency.is_member and has_role(user, *WORKING_ROLES)
 
 
+def can_reveal(user: User, referral: Referral) -> bool:
+    """Working staff of either side may see the whole numbers typed into the referral's texts
+    (each time audited); the leader and everyone else read them masked."""
+    return any(
+        has_role(user, *WORKING_ROLES, agency=agency)
+        for agency in (referral.sender_agency, referral.receiver_agency)
+    )
+
+
 def can_edit(user: User, referral: Referral) -> bool:
     """Working staff of the sender change a draft, or a referral sent back for more material."""
     return referral.status in (S.DRAFT, S.SUPPLEMENT_REQUESTED) and has_role(

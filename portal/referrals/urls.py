@@ -17,6 +17,7 @@ urlpatterns = [
         name="attachment-download",
     ),
     path("<int:pk>/letter/", views.referral_letter_request, name="letter-request"),
+    path("<int:pk>/reveal/", views.referral_reveal, name="reveal"),
     path(
         "<int:pk>/feedback-letter/",
         views.referral_feedback_letter_request,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from portal.cases.permissions import cases_visible_to
 from portal.core.errors import ApplicationError
 from portal.core.http import portal_user, post_move, report_error, stored_file_response
+from portal.core.pii import mask_personal_numbers
 
 from . import selectors, services
 from .forms import (
@@ -32,7 +33,14 @@ from .forms import (
     VersionForm,
 )
 from .models import Referral, ReferralAttachment
-from .permissions import Move, access_referral, available_moves, can_draft, can_edit
+from .permissions import (
+    Move,
+    access_referral,
+    available_moves,
+    can_draft,
+    can_edit,
+    can_reveal,
+)
 
 PAGE_SIZE = 25
 
@@ -66,8 +74,25 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, access_referral(portal_user(request), pk))
 
 
+@require_POST
+def referral_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page once more with the whole numbers in its texts (on this response only)."""
+    user = portal_user(request)
+    referral = access_referral(user, pk)
+    try:
+        services.referral_reveal_personal_numbers(actor=user, referral=referral)
+    except ApplicationError as error:
+        report_error(request, error)
+        return redirect("referrals:detail", pk=referral.pk)
+    return _detail(request, referral, revealed=True)
+
+
 def _detail(
-    request: HttpRequest, referral: Referral, *, bound: tuple[Move, forms.Form] | None = None
+    request: HttpRequest,
+    referral: Referral,
+    *,
+    bound: tuple[Move, forms.Form] | None = None,
+    revealed: bool = False,
 ) -> HttpResponse:
     """The referral's page; `bound` is the move whose form was refused, shown as typed."""
     user = portal_user(request)
@@ -109,6 +134,12 @@ def _detail(
             else FeedbackForm(initial={"version": referral.version})
         ),
         "attachment_form": AttachmentForm(),
+        "revealed": revealed,
+        "can_reveal": not revealed
+        and can_reveal(user, referral)
+        and any(
+            mask_personal_numbers(text) != text for text in (referral.summary, referral.legal_basis)
+        ),
     }
     return render(request, "referrals/referral_detail.html", context)
 

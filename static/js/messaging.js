@@ -235,7 +235,7 @@
       } else if (data.type === "sent") {
         if (data.client_id === awaiting) {
           awaiting = null;
-          form.reset();
+          if (form) form.reset();
           showError("");
         }
       } else if (data.type === "error") {
@@ -278,32 +278,34 @@
       .map(function (option) { return option.value; });
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var text = form.elements.body.value.trim();
-    if (!text || !open()) return;
-    sequence += 1;
-    awaiting = "c" + sequence;
-    var ack = form.elements.ack_requested;
-    socket.send(JSON.stringify({
-      type: "send",
-      conversation: conversation,
-      body: text,
-      mentions: {
-        users: chosen(form.elements.mention_users).map(Number),
-        agencies: chosen(form.elements.mention_agencies)
-      },
-      ack_requested: Boolean(ack && ack.checked),
-      client_id: awaiting
-    }));
-  });
-  form.elements.body.addEventListener("input", function () {
-    var now = Date.now();
-    if (open() && now - lastTypingSent > 3000) {
-      lastTypingSent = now;
-      socket.send(JSON.stringify({ type: "typing", conversation: conversation }));
-    }
-  });
+  if (form) {  // a read-only reader has no form
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = form.elements.body.value.trim();
+      if (!text || !open()) return;
+      sequence += 1;
+      awaiting = "c" + sequence;
+      var ack = form.elements.ack_requested;
+      socket.send(JSON.stringify({
+        type: "send",
+        conversation: conversation,
+        body: text,
+        mentions: {
+          users: chosen(form.elements.mention_users).map(Number),
+          agencies: chosen(form.elements.mention_agencies)
+        },
+        ack_requested: Boolean(ack && ack.checked),
+        client_id: awaiting
+      }));
+    });
+    form.elements.body.addEventListener("input", function () {
+      var now = Date.now();
+      if (open() && now - lastTypingSent > 3000) {
+        lastTypingSent = now;
+        socket.send(JSON.stringify({ type: "typing", conversation: conversation }));
+      }
+    });
+  }
   // The Acknowledge button goes over the socket when it can (the page stays as it is, and the
   // answer removes the button); without the socket it is an ordinary form post.
   list.addEventListener("submit", function (event) {

@@ -67,11 +67,20 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, live_server, request: pytest.FixtureRequest) -> Iterator[object]:
-    """A fresh Chinese-speaking browser context per test; a screenshot is kept on failure."""
+    """A fresh Chinese-speaking browser context per test; a screenshot is kept on failure.
+    Every page runs under the portal's Content-Security-Policy: a violation the browser reports
+    on its console fails the test."""
     context = browser.new_context(  # type: ignore[attr-defined]
         base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(10_000)
+    violations: list[str] = []
+
+    def heard(message) -> None:  # type: ignore[no-untyped-def]
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", heard)
     page = context.new_page()
     yield page
     report = getattr(request.node, "report_call", None)
@@ -80,6 +89,7 @@ def page(browser, live_server, request: pytest.FixtureRequest) -> Iterator[objec
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
     context.close()
+    assert violations == [], "the browser refused something under the Content-Security-Policy"
 
 
 @pytest.fixture

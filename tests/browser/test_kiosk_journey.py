@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,10 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from portal.cases.models import Case, CaseChannel, CaseStatus, Employer
+from portal.cases.models import Case, CaseChannel, CaseStatus
+from portal.cases.services import case_create
 from portal.cases.services.intake import case_file
-from portal.core.models import Role, User
+from portal.core.models import Agency, Role, User
 
 from ..factories import case_data, member, valid_credit_code, valid_resident_id
 
@@ -57,11 +59,16 @@ def test_a_worker_files_at_the_kiosk_from_the_first_screen_to_the_receipt(
     kiosk_page: Page, photo: Path
 ) -> None:
     page = kiosk_page
-    employer = Employer.objects.create(
-        name="广州市海珠区鸿运建筑劳务有限公司",
-        credit_code=valid_credit_code(),
-        address="广州市海珠区新港中路368号",
+    # an employer the kiosk may offer: first known from a claimant's own online filing
+    known = replace(
+        case_data(
+            employer_name="广州市海珠区鸿运建筑劳务有限公司", credit_code=valid_credit_code()
+        ),
+        channel=CaseChannel.ONLINE,
     )
+    employer = case_create(
+        actor=None, agency=Agency.objects.get(code="arbitration"), data=known
+    ).employer
     id_number = valid_resident_id(born="19850312")
 
     page.goto("/kiosk/terminal/")
@@ -102,6 +109,9 @@ def test_a_worker_files_at_the_kiosk_from_the_first_screen_to_the_receipt(
     page.get_by_role("button", name="查询", exact=True).click()
     page.get_by_role("button", name=re.compile("鸿运建筑劳务")).click()
     expect(page.get_by_label("统一社会信用代码")).to_have_value(employer.credit_code)
+    # the kiosk fills in the name and the code, never an address on file: the worker types it
+    expect(page.get_by_label("用人单位地址")).to_have_value("")
+    page.get_by_label("用人单位地址").fill("广州市海珠区新港中路368号")
     next_screen(page)
 
     # 4. the claim
@@ -137,7 +147,7 @@ def test_a_worker_files_at_the_kiosk_from_the_first_screen_to_the_receipt(
 
     # the receipt
     expect(page.get_by_role("heading", level=1)).to_have_text("您的申请已收到")
-    case = Case.objects.get()
+    case = Case.objects.get(channel=CaseChannel.KIOSK)
     expect(page.get_by_test_id("tracking-number")).to_have_text(case.tracking_number)
     expect(page.get_by_test_id("secret")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$"))
     expect(page.get_by_test_id("claimants")).to_have_text("张桂兰")

@@ -134,10 +134,9 @@ def test_the_case_history_is_not_shown_to_another_agency(
     assert client.get(reverse("cases:detail", args=[arbitration_case.pk])).status_code == 404
 
 
-# --- append-only on PostgreSQL ----------------------------------------------------------------
+# --- append-only, on PostgreSQL and on SQLite alike -------------------------------------------
 
 
-@pytest.mark.postgres
 def test_the_database_refuses_to_change_or_delete_an_event_through_the_orm(
     arbitration_case, arbitrator
 ):
@@ -155,7 +154,6 @@ def test_the_database_refuses_to_change_or_delete_an_event_through_the_orm(
     assert event.note == "x"
 
 
-@pytest.mark.postgres
 def test_the_database_refuses_to_change_or_delete_an_event_through_raw_sql(
     arbitration_case, arbitrator
 ):
@@ -177,7 +175,6 @@ def test_the_database_refuses_to_change_or_delete_an_event_through_raw_sql(
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-@pytest.mark.postgres
 def test_new_events_can_still_be_appended_after_a_refused_change(arbitration_case, arbitrator):
     event = audit_record(actor=arbitrator, action="case.note", obj=arbitration_case)
     with pytest.raises(DatabaseError), transaction.atomic():

@@ -172,3 +172,70 @@ def test_a_sane_request_id_is_echoed_and_any_other_replaced():
     assert re.fullmatch(r"[0-9a-f]{32}", generated["X-Request-ID"])
     # also on the answers that come from the middleware itself, e.g. the login redirect
     assert re.fullmatch(r"[0-9a-f]{32}", client.get("/cases/")["X-Request-ID"])
+
+
+# --- the limit per address, and the administrator's unlock (issue 17, item 9) ------------------
+
+
+@pytest.fixture
+def fresh_limits(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LOGIN_FAILURES_PER_ADDRESS = 3
+    yield
+    cache.clear()
+
+
+def test_spraying_passwords_from_one_address_stops_new_usernames_but_not_its_own_staff(
+    fresh_limits, bureau_inspector, bureau_admin
+):
+    office = {"REMOTE_ADDR": "198.51.100.7"}
+    # the inspector has signed in from the office before
+    assert log_in(Client(**office), "bureau.inspector", PASSWORD).status_code == 302
+    for name in ("zhang", "li", "wang"):
+        assert log_in(Client(**office), name, "guess-2026").status_code == 200
+    # the address has failed too often: a username new to it is refused, even with its password
+    refused = log_in(Client(**office), "bureau.admin", PASSWORD)
+    assert refused.status_code == 200
+    assert "此网络登录失败次数过多" in refused.content.decode()
+    # the office's own staff still sign in; another address is not affected at all
+    assert log_in(Client(**office), "bureau.inspector", PASSWORD).status_code == 302
+    assert log_in(Client(REMOTE_ADDR="203.0.113.9"), "bureau.admin", PASSWORD).status_code == 302
+
+
+def _lock(username: str) -> None:
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        log_in(Client(), username, "not-the-password")
+    assert log_in(Client(), username, PASSWORD).status_code == 429
+
+
+def test_the_agency_admin_sees_and_lifts_a_lockout_of_their_own_staff(
+    bureau_inspector, bureau_admin, arbitration_admin
+):
+    from portal.core.audit import audit_history
+
+    _lock("bureau.inspector")
+    admin = Client()
+    admin.force_login(bureau_admin)
+    page = admin.get(reverse("core:lockouts")).content.decode()
+    unlock = reverse("core:lockout-unlock", kwargs={"user_pk": bureau_inspector.pk})
+    assert unlock in page
+    # another agency's admin neither sees nor lifts it
+    other = Client()
+    other.force_login(arbitration_admin)
+    assert unlock not in other.get(reverse("core:lockouts")).content.decode()
+    assert other.post(unlock).status_code == 404
+    assert log_in(Client(), "bureau.inspector", PASSWORD).status_code == 429
+    assert admin.post(unlock).status_code == 302
+    assert log_in(Client(), "bureau.inspector", PASSWORD).status_code == 302
+    assert list(audit_history(bureau_inspector).values_list("action", "actor_id")) == [
+        ("login.unlock", bureau_admin.pk)
+    ]
+
+
+def test_only_an_agency_admin_opens_the_lockouts_page(bureau_inspector):
+    client = Client()
+    client.force_login(bureau_inspector)
+    response = client.get(reverse("core:lockouts"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("core:home")

@@ -6,7 +6,13 @@ import pytest
 from django.urls import reverse
 
 from portal.cases.services import case_create
-from portal.core.pii import mask_address, mask_id_number, mask_name, mask_phone
+from portal.core.pii import (
+    mask_address,
+    mask_id_number,
+    mask_name,
+    mask_personal_numbers,
+    mask_phone,
+)
 
 from ..factories import agency, case_data
 
@@ -63,6 +69,57 @@ def test_names_and_addresses_are_cut_short():
     assert mask_name("") == ""
     assert mask_address("广东省广州市海珠区新港中路1号") == "广东省广州市***"
     assert mask_address("海珠区") == "海珠区"
+
+
+# --- numbers typed into free text (issue 17, item 2) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        # resident ID numbers: 18 characters, with a check X, spaced, and the old 15 digits
+        ("工人身份证440105199003071235，", "工人身份证4401**********1235，"),
+        ("44010519900307123X", "4401**********123X"),
+        ("44010519900307123x号", "4401**********123x号"),
+        ("440105 19900307 1235", "4401** ******** 1235"),
+        ("440105850312242", "4401*******2242"),
+        # mobiles: plain, spaced, dashed, with +86, 0086 or 86 before them
+        ("手机13812345678", "手机138****5678"),
+        ("139 1234 5678", "139 **** 5678"),
+        ("138-1234-5678", "138-****-5678"),
+        ("+86 138 1234 5678", "+86 138 **** 5678"),
+        ("+8613812345678", "+86138****5678"),
+        ("0086-13812345678", "0086-138****5678"),
+        # landlines: the area code stays, the local number shows its last four
+        ("020-87654321", "020-****4321"),
+        ("(020)87654321", "(020)****4321"),
+        ("（020）87654321", "（020）****4321"),
+        ("0755-1234567", "0755-***4567"),
+        ("+86 20 87654321", "+86 20 ****4321"),
+    ],
+)
+def test_personal_numbers_in_free_text_are_masked_as_typed(typed, shown):
+    assert mask_personal_numbers(typed) == shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "统一社会信用代码91440105MA0000123X",  # an employer's code is no personal number
+        "账号6222021234567890123",  # nor is an account number the employer pays into
+        "金额12000.00元，2026-06-01至2026-08-31",
+        "",
+    ],
+)
+def test_other_numbers_in_free_text_stay_as_typed(text):
+    assert mask_personal_numbers(text) == text
+
+
+def test_no_masking_function_leaves_a_whole_number_behind_in_a_sentence():
+    text = "申请人张三（身份证440105199003071235，手机139 1234 5678，座机020-87654321）"
+    masked = mask_personal_numbers(text)
+    for whole in ("440105199003071235", "13912345678", "87654321"):
+        assert whole not in masked.replace(" ", "").replace("-", "")
 
 
 # --- pages -------------------------------------------------------------------------------------

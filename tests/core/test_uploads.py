@@ -78,6 +78,22 @@ def test_a_file_that_only_starts_like_a_pdf_is_refused():
     assert refusal_code("fake.pdf", b"%PDF-1.7\n<script>alert(1)</script>\n") == "bad_pdf"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a web page between a PDF header and a PDF tail (issue 17, item 9)
+        b"<html><body><script>alert(document.cookie)</script></body></html>\n",
+        # ...with the objects of a PDF that has no page
+        b"<html><script>alert(1)</script>\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\n"
+        b"endobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+        b"trailer\n<< /Root 1 0 R >>\n",
+    ],
+)
+def test_a_web_page_dressed_as_a_pdf_is_refused(body):
+    polyglot = b"%PDF-1.7\n" + body + b"startxref\n0\n%%EOF\n"
+    assert refusal_code("invoice.pdf", polyglot) == "bad_pdf"
+
+
 def test_a_pdf_cut_off_in_transit_is_refused():
     assert refusal_code("cut.pdf", pdf_bytes()[:-40]) == "bad_pdf"
 

@@ -56,7 +56,7 @@ def test_submits_are_limited_per_id_number_across_addresses(settings):
     assert filed_from("203.0.113.3")[1].status_code == 302  # another worker
 
 
-def test_lookups_are_limited_per_address(settings):
+def test_failed_lookups_are_limited_per_address(settings):
     settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-ip": (3, 3600)}
     client = Client(REMOTE_ADDR="203.0.113.50")
     status = reverse("kiosk:status")
@@ -75,19 +75,73 @@ def test_lookups_are_limited_per_address(settings):
     )
 
 
-def test_lookups_are_limited_per_tracking_number_even_from_many_addresses(settings, filed):
-    settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-number": (2, 3600)}
+def _lookup(client: Client, number: str, secret: str) -> int:
+    return client.post(
+        reverse("kiosk:status"), {"tracking_number": number, "secret": secret}
+    ).status_code
+
+
+WRONG = "WRONG234"
+
+
+def test_others_guessing_a_number_never_lock_out_the_right_secret(settings, filed):
+    """Issue 17, item 3: many addresses' failures on one number; the claimant still gets in."""
+    settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-number": (3, 86400)}
     _visitor, case, secret = filed()
-    status = reverse("kiosk:status")
-    for i in range(2):
-        wrong = {"tracking_number": case.tracking_number, "secret": "WRONG234"}
-        assert Client(REMOTE_ADDR=f"192.0.2.{i}").post(status, wrong).status_code == 200
-    right = {"tracking_number": case.tracking_number, "secret": secret}
-    # Brute force on one number stops even for the right secret, for a while.
-    assert Client(REMOTE_ADDR="192.0.2.99").post(status, right).status_code == 429
+    for i in range(10):
+        assert _lookup(Client(REMOTE_ADDR=f"192.0.2.{i}"), case.tracking_number, WRONG) == 200
+    claimant = Client(REMOTE_ADDR="198.51.100.20")
+    assert _lookup(claimant, case.tracking_number, secret) == 302
 
 
-def test_resuming_a_draft_counts_as_a_lookup(settings):
+def test_a_number_under_attack_gives_each_client_one_failure_a_day(settings, filed):
+    settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-number": (6, 86400)}
+    _visitor, case, secret = filed()
+    guesser = Client(REMOTE_ADDR="192.0.2.200")
+    # before the number is strained: each client's own limit (5 a day)
+    assert [_lookup(guesser, case.tracking_number, WRONG) for _ in range(6)] == [200] * 5 + [429]
+    assert _lookup(Client(REMOTE_ADDR="192.0.2.201"), case.tracking_number, WRONG) == 200
+    # the number has had its 6 failures: a new client has one try, the right secret passes
+    newcomer = Client(REMOTE_ADDR="192.0.2.202")
+    assert [_lookup(newcomer, case.tracking_number, WRONG) for _ in range(2)] == [200, 429]
+    assert _lookup(Client(REMOTE_ADDR="192.0.2.203"), case.tracking_number, secret) == 302
+
+
+def test_a_right_secret_is_not_counted_against_anyone(settings, filed):
+    settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-ip": (2, 3600)}
+    _visitor, case, secret = filed()
+    client = Client(REMOTE_ADDR="198.51.100.30")
+    for _ in range(5):
+        assert _lookup(client, case.tracking_number, secret) == 302
+    assert _lookup(client, case.tracking_number, WRONG) == 200
+
+
+def _terminal_visit(address: str) -> Client:
+    client = Client(REMOTE_ADDR=address)
+    client.get(reverse("kiosk:terminal"))
+    return client
+
+
+def test_each_visit_at_a_kiosk_terminal_counts_on_its_own(settings, filed):
+    settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-ip": (2, 3600)}
+    _visitor, case, secret = filed()
+    first = _terminal_visit("10.20.0.5")
+    assert [_lookup(first, "KL-2026-999999", WRONG) for _ in range(3)] == [200, 200, 429]
+    # the next visitor at the same terminal (same address, a new visit) is not blocked
+    assert _lookup(_terminal_visit("10.20.0.5"), case.tracking_number, secret) == 302
+    # terminal mode from outside the office's network counts by address as before
+    outside = _terminal_visit("203.0.113.60")
+    assert [_lookup(outside, "KL-2026-999999", WRONG) for _ in range(3)] == [200, 200, 429]
+    assert _lookup(_terminal_visit("203.0.113.60"), case.tracking_number, secret) == 429
+
+
+def test_a_terminal_as_a_whole_has_a_higher_limit_of_its_own(settings):
+    settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-terminal": (3, 3600)}
+    codes = [_lookup(_terminal_visit("10.20.0.6"), "KL-2026-999999", WRONG) for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_failed_draft_resumes_count_as_failed_lookups(settings):
     settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "lookup-ip": (1, 3600)}
     client = Client()
     data = {"tracking_number": "KL-2026-000001", "secret": "ABCD2345"}

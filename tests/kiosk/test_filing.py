@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from unittest import mock
 
 import pytest
@@ -14,13 +15,13 @@ from django.utils import timezone
 
 from portal.cases.models import Case, CaseChannel, CaseStatus, Claimant, Employer, Evidence
 from portal.cases.secret_hashing import secret_matches
-from portal.cases.services import ACCEPTANCE_POLICY
+from portal.cases.services import ACCEPTANCE_POLICY, case_create
 from portal.core.models import AuditEvent, Deadline, NumberSequence
 from portal.kiosk import steps
 from portal.kiosk.drafts import DRAFTS_KEY
 from tests.helpers import png_bytes
 
-from ..factories import valid_credit_code, valid_resident_id
+from ..factories import agency, case_data, valid_resident_id
 from .conftest import answers
 
 pytestmark = pytest.mark.django_db
@@ -263,19 +264,67 @@ def test_the_same_id_number_twice_in_one_filing_is_refused_next_to_the_second(fi
 # --- the employer search ---------------------------------------------------------------------
 
 
-def test_the_employer_search_finds_a_known_employer_and_fills_its_details(filer):
-    known = Employer.objects.create(
-        name="广州琶洲会展餐饮服务有限公司",
-        credit_code=valid_credit_code(),
-        address="阅江中路688号",
+def _employer_known_from(channel: str, name: str, address: str) -> Employer:
+    """An employer the portal first learnt of from a case of `channel` (its name and address
+    as that case's author typed them)."""
+    data = case_data(employer_name=name)
+    data = replace(data, channel=channel, employer=replace(data.employer, address=address))
+    case = case_create(actor=None, agency=agency("arbitration"), data=data)
+    return case.employer
+
+
+def test_the_employer_search_offers_a_publicly_filed_employers_name_and_code_only(filer):
+    known = _employer_known_from(
+        CaseChannel.ONLINE, "广州琶洲会展餐饮服务有限公司", "阅江中路688号"
     )
     visitor = filer()
     visitor.fill(answers(), until="employer")
     page = html(visitor.post("employer", {"q": "琶洲", "nav": "search", "employer_name": ""}))
     assert f'name="pick" value="{known.pk}"' in page
-    page = html(visitor.post("employer", {"pick": str(known.pk)}))
+    assert "阅江中路688号" not in page
+    page = html(visitor.post("employer", {"pick": str(known.pk), "employer_address": "我填的地址"}))
     assert f'value="{known.credit_code}"' in page
-    assert 'value="阅江中路688号"' in page
+    assert 'value="广州琶洲会展餐饮服务有限公司"' in page
+    assert "阅江中路688号" not in page
+
+
+def test_the_kiosk_never_offers_an_employer_known_only_from_staffs_work(filer):
+    """Issue 17, item 4: neither in the search nor by its id in `pick`."""
+    staff_only = _employer_known_from(
+        CaseChannel.STAFF, "琶洲某劳务公司（稽查备注）", "员工录入的地址"
+    )
+    visitor = filer()
+    visitor.fill(answers(), until="employer")
+    page = html(visitor.post("employer", {"q": "琶洲", "nav": "search", "employer_name": ""}))
+    assert f'value="{staff_only.pk}"' not in page
+    assert "稽查备注" not in page
+    page = html(visitor.post("employer", {"pick": str(staff_only.pk)}))
+    assert staff_only.credit_code not in page
+    assert "稽查备注" not in page and "员工录入的地址" not in page
+
+
+def test_employer_searches_and_picks_are_rate_limited(settings, filer):
+    settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "employer-lookup": (2, 3600)}
+    known = _employer_known_from(CaseChannel.ONLINE, "广州琶洲会展餐饮服务有限公司", "")
+    visitor = filer()
+    visitor.fill(answers(), until="employer")
+    search = {"q": "琶洲", "nav": "search", "employer_name": ""}
+    assert f'value="{known.pk}"' in html(visitor.post("employer", search))
+    assert f'value="{known.credit_code}"' in html(visitor.post("employer", {"pick": str(known.pk)}))
+    limited = html(visitor.post("employer", search))
+    assert f'value="{known.pk}"' not in limited
+    assert "搜索次数过多" in limited
+
+
+def test_the_receipt_names_the_employer_as_the_claimant_typed_it(filer):
+    on_file = _employer_known_from(CaseChannel.STAFF, "稽查录入的名称", "")
+    visitor = filer()
+    visitor.fill(answers(employer_name="我写的公司名", credit_code=on_file.credit_code))
+    response = visitor.submit()
+    assert response.status_code == 302
+    receipt = html(visitor.client.get(reverse("kiosk:receipt")))
+    assert "我写的公司名" in receipt
+    assert "稽查录入的名称" not in receipt
 
 
 def test_a_search_without_a_match_says_so_and_keeps_what_was_typed(filer):

@@ -23,6 +23,7 @@ from portal.mediation.services import (
     mediation_agree,
 )
 
+from ..factories import valid_credit_code
 from .builders import terms
 from .conftest import rendered
 
@@ -194,6 +195,24 @@ def test_the_employers_page_shows_its_agreement_and_records_the_confirmation(
     agreement.refresh_from_db()
     assert agreement.employer_confirmed_at is not None
     assert client.get(address).status_code == 404  # used
+
+
+def test_the_credit_code_is_not_guessed_through_the_link(
+    client, settings, agreement, arbitration_mediator
+):
+    """Issue 17, item 9: a few tries a day per link, then 429, the right code included."""
+    settings.KIOSK_RATE_LIMITS = {**settings.KIOSK_RATE_LIMITS, "employer-link": (3, 86400)}
+    _link, token = employer_link_issue(actor=arbitration_mediator, mediation=agreement.mediation)
+    address = reverse("confirmation:employer", kwargs={"token": token})
+    employer = agreement.mediation.case.employer
+    form = {"representative": "李经理", "sha256": agreement.document.sha256}
+    for _ in range(3):
+        wrong = client.post(address, {**form, "credit_code": valid_credit_code()})
+        assert wrong.status_code == 200
+    right = client.post(address, {**form, "credit_code": employer.credit_code})
+    assert right.status_code == 429
+    agreement.refresh_from_db()
+    assert agreement.employer_confirmed_at is None
 
 
 def test_an_unknown_link_is_a_404(client):

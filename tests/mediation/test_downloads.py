@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import subprocess
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -13,9 +15,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.mediation.services import employer_link_issue, instalment_record_payment
+from portal.core.audit import audit_history
+from portal.core.pii import mask_id_number
+from portal.mediation.models import Agreement
+from portal.mediation.services import (
+    agreement_draft,
+    employer_link_issue,
+    instalment_record_payment,
+    mediation_agree,
+)
 from tests.helpers import png_bytes
 
+from .builders import terms
+from .conftest import rendered
 from .test_confirmation import _kiosk_agreement
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +160,39 @@ def test_a_wrong_or_expired_employer_token_gives_no_agreement_pdf(
     link.save(update_fields=["expires_at"])
     address = reverse("confirmation:employer-agreement", kwargs={"token": token})
     assert client.get(address).status_code == 404
+
+
+# --- the other party's personal numbers (issue 17, item 1) ----------------------------------------
+
+
+def _pdf_words(pdf: bytes, tmp_path, pdftotext: str) -> str:
+    source = tmp_path / "copy.pdf"
+    source.write_bytes(pdf)
+    text = subprocess.run(
+        [pdftotext, "-layout", str(source), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    return "".join(text.split())
+
+
+def test_the_employers_copy_masks_the_claimants_numbers_and_its_download_is_audited(
+    client, mediating, arbitration_mediator, tmp_path, require_tool
+):
+    pdftotext = require_tool("pdftotext")
+    claimant = mediating.case.claimants.first()
+    typed = f"申请人身份证{claimant.id_number}，联系电话139 1234 5678，另有座机020-87654321。"
+    agreement_draft(
+        actor=arbitration_mediator, mediation=mediating, data=replace(terms(), clauses=typed)
+    )
+    mediation_agree(actor=arbitration_mediator, mediation=mediating)
+    agreement = rendered(Agreement.objects.get(mediation=mediating))
+    _link, token = employer_link_issue(actor=arbitration_mediator, mediation=mediating)
+    response = client.get(reverse("confirmation:employer-agreement", kwargs={"token": token}))
+    assert response.status_code == 200
+    words = _pdf_words(_body(response), tmp_path, pdftotext)
+    assert claimant.name in words
+    assert mask_id_number(claimant.id_number) in words
+    for whole in (claimant.id_number, "13912345678", "87654321"):
+        assert whole not in words.replace("-", "")
+    downloads = audit_history(mediating).filter(action="mediation.agreement_download")
+    assert [(row.actor_id, row.note) for row in downloads] == [(None, agreement.document.sha256)]
+    assert mediating.case.employer.name in downloads.get().actor_label

@@ -18,7 +18,7 @@ from portal.cases.services import case_co_handling_end
 from portal.core.models import Role, User
 from portal.core.people import membership_end
 from portal.messaging import consumers, services
-from portal.messaging.models import Conversation, Message
+from portal.messaging.models import Acknowledgement, Conversation, Message
 
 from ..factories import agency, make_case, member
 from ..referrals.builders import draft, move
@@ -582,3 +582,58 @@ async def test_an_answer_older_than_the_backstop_is_asked_again(
     assert people["proc"].pk in asked  # (presence chatter of the joins is asked again too)
     await arb.disconnect()
     await proc.disconnect()
+
+
+async def test_the_read_only_leader_reads_the_conversation_and_writes_nothing_into_it(people):
+    """Issue 17, item 5: every writing command of the socket is refused to the leader."""
+    leader = await database_sync_to_async(member)("leader", "bureau", Role.LEADER)
+    colleague = await database_sync_to_async(member)("bureau.admin", "bureau", Role.AGENCY_ADMIN)
+    case = await database_sync_to_async(make_case)(agency_code="bureau", actor=people["bureau"])
+    conversation = await database_sync_to_async(services.conversation_for_case)(
+        actor=people["bureau"], case_id=case.pk
+    )
+    asked = await database_sync_to_async(services.message_send)(
+        actor=people["bureau"],
+        conversation=conversation,
+        body="请领导阅示，工人电话13812345678",
+        mention_user_ids=[leader.pk, colleague.pk],
+        ack_requested=True,  # of the colleague: the leader is told, and asked for nothing
+    )
+    socket = await open_socket(leader)
+    frames = await join(socket, conversation.pk)
+    # what the leader reads of a message, caught up or live: its personal numbers masked
+    read = [frame["body"] for frame in frames if frame["type"] == "message.new"]
+    assert read == ["请领导阅示，工人电话138****5678"]
+    await database_sync_to_async(services.message_send)(
+        actor=people["bureau"], conversation=conversation, body="身份证440105199003071235"
+    )
+    assert (await next_of(socket, "message.new"))["body"] == "身份证4401**********1235"
+    for command in (
+        {"type": "send", "conversation": conversation.pk, "body": "同意"},
+        {"type": "edit", "message": asked.pk, "body": "改"},
+        {"type": "delete", "message": asked.pk},
+    ):
+        await socket.send_json_to(command)
+        error = await next_of(socket, "error")
+        assert error["error"] == "refused", command
+    await socket.send_json_to({"type": "ack", "message": asked.pk})
+    assert (await next_of(socket, "error"))["error"] == "refused"
+    stored = await database_sync_to_async(list)(
+        Message.objects.order_by("pk").values_list("body", flat=True)
+    )
+    assert stored == ["请领导阅示，工人电话13812345678", "身份证440105199003071235"]
+    asked_of = await database_sync_to_async(list)(
+        Acknowledgement.objects.values_list("user_id", "acknowledged_at")
+    )
+    assert asked_of == [(colleague.pk, None)]
+    await socket.disconnect()
+
+
+async def test_numbers_too_large_for_any_id_are_malformed_frames(people, conversation_id):
+    arb = await open_socket(people["arb"])
+    await arb.send_json_to({"type": "join", "conversation": "9" * 25})
+    assert await arb.receive_json_from() == {"type": "error", "error": "malformed"}
+    await arb.send_json_to({"type": "join", "conversation": 10**30})
+    assert await arb.receive_json_from() == {"type": "error", "error": "malformed"}
+    await join(arb, conversation_id)
+    await arb.disconnect()

@@ -342,13 +342,14 @@ def test_each_message_counts_the_others_who_have_read_it(
     assert [message.read_by for message in shown] == [1, 0]
 
 
-def test_a_move_returns_only_to_a_page_of_this_site(shared_case, arbitration_mediator):
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "1", "cases:list"])
+def test_a_move_returns_only_to_a_page_of_this_site(shared_case, arbitration_mediator, target):
     conversation = services.conversation_for_case(
         actor=arbitration_mediator, case_id=shared_case.pk
     )
     message = services.message_send(actor=arbitration_mediator, conversation=conversation, body="a")
     response = client_for(arbitration_mediator).post(
-        _move("reply", message), {"body": "b", "next": "https://evil.example/"}
+        _move("reply", message), {"body": "b", "next": target}
     )
     assert response["Location"] == reverse("messaging:index")
 
@@ -570,3 +571,50 @@ def test_the_conversation_page_costs_the_same_queries_however_many_staff_the_age
     assert len(many) == len(few)
     assert "extra.liaison0" in {person.username for person in people}  # the procuratorate reads
     assert "extra.inspector0" not in {person.username for person in people}  # the bureau does not
+
+
+# --- input no view may fail on (issue 17, item 6) ------------------------------------------------
+
+
+def test_a_name_that_no_account_can_have_is_a_404_not_a_fault(arbitration_mediator):
+    response = client_for(arbitration_mediator).get(
+        reverse("messaging:direct-pick"), {"username": "a/b"}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("ids", ["99999999999999999999999", "²", "１２", "1" * 19])
+def test_numbers_no_message_can_have_fetch_nothing_instead_of_failing(
+    shared_case, arbitration_mediator, ids
+):
+    conversation = services.conversation_for_case(
+        actor=arbitration_mediator, case_id=shared_case.pk
+    )
+    message = services.message_send(
+        actor=arbitration_mediator, conversation=conversation, body="证据已收到"
+    )
+    url, _query = _fragments(conversation)
+    response = client_for(arbitration_mediator).get(url, {"ids": f"{ids},{message.pk}"})
+    assert response.status_code == 200
+    assert [shown.pk for shown in response.context["messages_shown"]] == [message.pk]
+
+
+def test_the_read_only_leader_reads_a_conversation_without_a_form_to_write_in_it(
+    bureau_case, bureau_inspector, bureau_leader
+):
+    conversation = services.conversation_for_case(actor=bureau_inspector, case_id=bureau_case.pk)
+    message = services.message_send(actor=bureau_inspector, conversation=conversation, body="汇报")
+    client = client_for(bureau_leader)
+    page = client.get(reverse("messaging:case", kwargs={"pk": bureau_case.pk})).content.decode()
+    assert "汇报" in page
+    assert "data-message-form" not in page
+    assert (
+        reverse("messaging:attachment-add", kwargs={"conversation_pk": conversation.pk}) not in page
+    )
+    assert _move("reply", message) not in page
+    response = client.post(
+        reverse("messaging:attachment-add", kwargs={"conversation_pk": conversation.pk}),
+        {"file": SimpleUploadedFile("scan.png", png_bytes(), "image/png"), "body": "附件"},
+    )
+    assert response.status_code == 302
+    assert list(Message.objects.values_list("body", flat=True)) == ["汇报"]

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from portal.core.documents import document_render
-from portal.core.pii import mask_id_number, mask_phone
+from portal.core.pii import mask_id_number, mask_personal_numbers, mask_phone
 from portal.referrals import services
 from portal.referrals.models import ReferralStatus
-from portal.referrals.pdf import mask_personal_numbers
 
 from ..factories import make_case, valid_resident_id
 from .builders import draft, drive

@@ -22,6 +22,13 @@ def mask_phone(value: str) -> str:
 
 
 @register.filter
+def personal_numbers(value: str | None, whole: bool = False) -> str:
+    """Free text as this reader may see it: whole for those who work the case (or after an
+    audited reveal), else with every ID and phone number in it masked."""
+    return (value or "") if whole else pii.mask_personal_numbers(value)
+
+
+@register.filter
 def yuan(value: Decimal | None) -> str:
     """¥12,345.60"""
     if value is None:

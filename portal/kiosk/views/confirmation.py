@@ -16,12 +16,17 @@ from portal.core.http import report_error, stored_file_response
 from portal.core.models import DocumentStatus
 from portal.mediation.forms import EmployerConfirmForm
 from portal.mediation.models import Agreement
-from portal.mediation.selectors import claimant_agreement, employer_link_get, worker_shares
-from portal.mediation.services import agreement_confirm_claimant, agreement_confirm_employer
+from portal.mediation.selectors import employer_link_get, token_digest, worker_shares
+from portal.mediation.services import (
+    agreement_confirm_claimant,
+    agreement_confirm_employer,
+    agreement_download_by_claimant,
+    agreement_download_by_employer,
+)
 
+from .. import abuse
 from ..permissions import access_claimant_case
-from ..services import claimant_document_download
-from .common import public
+from .common import public, too_many
 
 
 @public
@@ -42,11 +47,7 @@ def claimant_confirm(request: HttpRequest) -> HttpResponse:
 def claimant_agreement_pdf(request: HttpRequest) -> HttpResponseBase:
     """The claimant's copy, only while their status lookup is open in this session."""
     case = access_claimant_case(request)
-    agreement = claimant_agreement(case)
-    response = _agreement_pdf(agreement)
-    assert agreement is not None and agreement.document is not None  # else _agreement_pdf 404s
-    claimant_document_download(case=case, document=agreement.document)
-    return response
+    return _agreement_pdf(agreement_download_by_claimant(case=case))
 
 
 @public
@@ -57,6 +58,11 @@ def employer_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         raise Http404
     form = EmployerConfirmForm(request.POST or None)
+    if request.method == "POST":
+        # Each try at the credit code is counted against the link: guessing it stops here.
+        limited = abuse.rate_hits({abuse.EMPLOYER_LINK: [token_digest(token)]})
+        if limited:
+            return too_many(request, limited)
     if request.method == "POST" and form.is_valid():
         try:
             agreement_confirm_employer(
@@ -87,11 +93,9 @@ def employer_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @public
 @require_GET
 def employer_agreement_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
-    """The employer's copy; reading it does not use up the one-time link."""
-    link = employer_link_get(token)
-    if link is None:
-        raise Http404
-    return _agreement_pdf(link.agreement)
+    """The employer's copy (the claimant's numbers masked in it); reading it does not use up
+    the one-time link, and is audited."""
+    return _agreement_pdf(agreement_download_by_employer(token=token))
 
 
 def _agreement_pdf(agreement: Agreement | None) -> HttpResponseBase:

@@ -152,7 +152,7 @@ def _review(request: HttpRequest, draft: drafts.Draft, handler: Any) -> HttpResp
         context["fix_step"] = FIELD_STEPS.get(error.field or "", "")
         return _render_step(request, draft, handler, context)
     drafts.draft_drop(request, draft.token, keep_files=True)
-    receipt_grant(request, filed.case, filed.secret)
+    receipt_grant(request, filed.case, filed.secret, data.employer.name.strip())
     return redirect("kiosk:receipt")
 
 
@@ -182,12 +182,12 @@ def resume(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None, initial={"tracking_number": request.GET.get("n", "")})
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["tracking_number"]
-        limited = abuse.rate_hits(
-            {abuse.LOOKUP_NUMBER: [number], abuse.LOOKUP_IP: [abuse.request_ip(request)]}
-        )
+        limited = abuse.lookup_blocked(request, number)
         if limited:
             return too_many(request, limited)
         found = services.draft_resume(tracking_number=number, secret=form.cleaned_data["secret"])
+        if found is None:
+            abuse.lookup_failed(request, number)
         if found is not None:
             request.session.cycle_key()
             token = drafts.draft_new(request).token
@@ -211,15 +211,15 @@ def _draft_not_found() -> str:
 @public
 @require_GET
 def receipt(request: HttpRequest) -> HttpResponse:
-    case, secret = access_receipt(request)
-    return kiosk_render(request, "kiosk/receipt.html", receipt_context(case, secret))
+    case, secret, employer = access_receipt(request)
+    return kiosk_render(request, "kiosk/receipt.html", receipt_context(case, secret, employer))
 
 
 @public
 @require_GET
 def receipt_download(request: HttpRequest) -> HttpResponse:
-    case, secret = access_receipt(request)
-    response = HttpResponse(receipt_pdf(case, secret), content_type="application/pdf")
+    case, secret, employer = access_receipt(request)
+    response = HttpResponse(receipt_pdf(case, secret, employer), content_type="application/pdf")
     # Inline: the kiosk's browser shows it and prints it from there.
     response["Content-Disposition"] = f'inline; filename="{case.tracking_number}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"

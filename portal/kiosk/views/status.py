@@ -60,9 +60,7 @@ def status(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None, initial={"tracking_number": number})
     if request.method == "POST" and form.is_valid():
         tracking_number = form.cleaned_data["tracking_number"]
-        limited = abuse.rate_hits(
-            {abuse.LOOKUP_NUMBER: [tracking_number], abuse.LOOKUP_IP: [abuse.request_ip(request)]}
-        )
+        limited = abuse.lookup_blocked(request, tracking_number)
         if limited:
             return too_many(request, limited)
         case = claimant_case_get(
@@ -71,6 +69,7 @@ def status(request: HttpRequest) -> HttpResponse:
         if case is not None:
             claimant_grant(request, case)
             return redirect("kiosk:status")
+        abuse.lookup_failed(request, tracking_number)
         form.add_error(None, _not_found())
     return kiosk_render(
         request, "kiosk/status_lookup.html", {"form": form, "errors": error_summary(form)}

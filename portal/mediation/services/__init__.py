@@ -22,6 +22,8 @@ from .confirmation import (
     EMPLOYER_LINK_DAYS,
     agreement_confirm_claimant,
     agreement_confirm_employer,
+    agreement_download_by_claimant,
+    agreement_download_by_employer,
     employer_link_issue,
 )
 from .mediator import mediation_assign, mediation_conflict_declare
@@ -59,6 +61,8 @@ __all__ = [
     "agreement_confirm_employer",
     "agreement_court_apply",
     "agreement_court_decision",
+    "agreement_download_by_claimant",
+    "agreement_download_by_employer",
     "agreement_draft",
     "agreement_enforcement_record",
     "employer_link_issue",

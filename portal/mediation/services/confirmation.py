@@ -7,6 +7,7 @@ import datetime
 import secrets
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from ..models import Agreement, EmployerLink, Mediation, MediationStatus
 from ..selectors import (
     COURT_WINDOW_POLICY,
     agreement_confirmed_by_both,
+    claimant_agreement,
     employer_link_get,
     token_digest,
 )
@@ -159,6 +161,40 @@ def agreement_confirm_employer(
     _after_confirmation(agreement, employer.name)
     _take_effect_if_both(agreement)
     return agreement
+
+
+@transaction.atomic
+def agreement_download_by_employer(*, token: str) -> Agreement:
+    """The employer's copy through its one-time link (reading does not use the link up); each
+    download is audited, under the employer's name."""
+    link = employer_link_get(token)
+    if link is None:
+        raise Http404
+    agreement = link.agreement
+    _audit_download(agreement, f"{agreement.mediation.case.employer.name}（单次链接）")
+    return agreement
+
+
+@transaction.atomic
+def agreement_download_by_claimant(*, case: Case) -> Agreement | None:
+    """The claimant's copy from the status page; each download is audited."""
+    agreement = claimant_agreement(case)
+    if agreement is not None:
+        _audit_download(agreement, CLAIMANT_LABEL)
+    return agreement
+
+
+def _audit_download(agreement: Agreement, who: str) -> None:
+    document = agreement.document
+    if document is None or document.status != DocumentStatus.READY or not document.file:
+        raise Http404
+    audit_record(
+        actor=None,
+        actor_label=who,
+        action="mediation.agreement_download",
+        obj=agreement.mediation,
+        note=document.sha256,
+    )
 
 
 def _take_effect_if_both(agreement: Agreement) -> None:

@@ -10,7 +10,7 @@ from .common import (
     SUPPLEMENT_POLICY,
 )
 from .drafting import ReferralData, referral_attachment_add, referral_create, referral_update
-from .letters import referral_letter_request
+from .letters import referral_letter_request, referral_reveal_personal_numbers
 from .moves import (
     referral_accept,
     referral_acknowledge,
@@ -50,6 +50,7 @@ __all__ = [
     "referral_request_supplement",
     "referral_resend",
     "referral_return",
+    "referral_reveal_personal_numbers",
     "referral_send",
     "referral_update",
     "referral_url",

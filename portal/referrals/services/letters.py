@@ -1,10 +1,12 @@
-"""The referral's letters: 移送函 once it has a number, 反馈函 once there is feedback."""
+"""The referral's letters (移送函 once it has a number, 反馈函 once there is feedback) and the
+audited reveal of the personal numbers typed into its texts."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.core.audit import audit_record
 from portal.core.documents import document_request
 from portal.core.errors import ApplicationError
 from portal.core.models import Document, User
@@ -12,6 +14,7 @@ from portal.core.models import Document, User
 from ..models import (
     Referral,
 )
+from ..permissions import can_reveal
 from .common import FEEDBACK_LETTER, LETTER
 
 # --- letters -----------------------------------------------------------------------------------
@@ -28,3 +31,15 @@ def referral_letter_request(*, actor: User, referral: Referral, kind: str) -> Do
     if kind not in (LETTER, FEEDBACK_LETTER):
         raise ApplicationError(_("Unknown letter."))
     return document_request(actor=actor, owner=referral, kind=kind)
+
+
+@transaction.atomic
+def referral_reveal_personal_numbers(*, actor: User, referral: Referral) -> Referral:
+    """The referral's texts with their ID and phone numbers whole, for the working staff of
+    either side; every reveal is audited (as the case page's)."""
+    if not can_reveal(actor, referral):
+        raise ApplicationError(
+            _("Only staff who work this referral can see whole personal numbers.")
+        )
+    audit_record(actor=actor, action="referral.reveal_personal_info", obj=referral)
+    return referral
