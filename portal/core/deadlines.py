@@ -15,6 +15,7 @@ rows).
 from __future__ import annotations
 
 import datetime
+import logging
 import threading
 import time
 import uuid
@@ -26,6 +27,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from .models import CalendarDay, Deadline, DeadlinePolicy, DeadlineUnit, HolidayYear
 
@@ -92,6 +94,7 @@ CALENDAR_CHECK_SECONDS = 1.0
 # Where the cache is not shared between processes (locmem, in development) another process's
 # change is seen after this many seconds at the latest.
 CALENDAR_MAX_AGE = 300.0
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -123,10 +126,13 @@ def calendar_snapshot() -> CalendarSnapshot:
         and now - current.loaded_at < CALENDAR_MAX_AGE
     ):
         return current
-    version = cache.get(CALENDAR_VERSION_KEY)
+    version = _shared_version()
     if version is None:
-        cache.add(CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(CALENDAR_VERSION_KEY, "")
+        # The cache is away (Redis restarting): a copy younger than CALENDAR_MAX_AGE serves, else
+        # the rows are read for this call; no deadline waits for the cache.
+        if current is not None and now - current.loaded_at < CALENDAR_MAX_AGE:
+            return current
+        return _snapshot_load(version="", now=now)
     if (
         current is not None
         and current.version == version
@@ -140,6 +146,19 @@ def calendar_snapshot() -> CalendarSnapshot:
         fresh = _snapshot_load(version=version, now=now)
         _snapshot = fresh
     return fresh
+
+
+def _shared_version() -> str | None:
+    """The calendar's version all processes share, or None when the cache does not answer."""
+    try:
+        version = cache.get(CALENDAR_VERSION_KEY)
+        if version is None:
+            cache.add(CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(CALENDAR_VERSION_KEY, "")
+    except (RedisError, OSError):
+        logger.warning("calendar version: the cache did not answer", exc_info=True)
+        return None
+    return str(version)
 
 
 def _snapshot_load(*, version: str, now: float) -> CalendarSnapshot:
@@ -170,8 +189,11 @@ def calendar_changing() -> None:
 
 def calendar_changed() -> None:
     """A change of the calendar or the policies is committed: every process loads its copy
-    anew, this one at once."""
-    cache.set(CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    anew, this one at once (the others within CALENDAR_MAX_AGE if the cache is away)."""
+    try:
+        cache.set(CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except (RedisError, OSError):
+        logger.warning("calendar version: the cache did not answer", exc_info=True)
     calendar_snapshot_forget()
 
 

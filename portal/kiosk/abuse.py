@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -15,13 +16,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from redis.exceptions import RedisError
 
 from portal.core.middleware import client_ip
+
+logger = logging.getLogger(__name__)
 
 SUBMIT_IP = "submit-ip"
 SUBMIT_ID = "submit-id"
 LOOKUP_IP = "lookup-ip"
 LOOKUP_NUMBER = "lookup-number"
+# The counters cannot be read (the cache is restarting): the look-up is asked to wait a moment.
+UNAVAILABLE = "unavailable"
+UNAVAILABLE_RETRY_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -43,10 +50,15 @@ def _key(rule: str, ident: str, window_start: int) -> str:
     return f"{settings.KIOSK_RATE_LIMIT_PREFIX}:{rule}:{window_start}:{digest}"
 
 
-def rate_hits(checks: dict[str, list[str]]) -> Limited | None:
+def rate_hits(checks: dict[str, list[str]], *, fail_open: bool = False) -> Limited | None:
     """Count one attempt under each rule for each of its identifiers; the first counter over
     its limit, in the order given, is returned (the attempt is counted all the same:
-    hammering keeps the window closed)."""
+    hammering keeps the window closed).
+
+    When the cache cannot count (Redis restarting), a filing goes through uncounted
+    (`fail_open`: a claimant's submit is worth more than a few seconds of limits), and a
+    look-up by secret is asked to try again shortly (UNAVAILABLE) rather than guessed at
+    unlimited."""
     now = int(time.time())
     counters: list[tuple[str, str, int, int]] = []  # rule, key, limit, end of the window
     for rule, idents in checks.items():
@@ -54,7 +66,11 @@ def rate_hits(checks: dict[str, list[str]]) -> Limited | None:
         window_start = now - now % window
         for ident in dict.fromkeys(i for i in idents if i):
             counters.append((rule, _key(rule, ident, window_start), limit, window_start + window))
-    counts = _increment([(key, end - now + 60) for _rule, key, _limit, end in counters])
+    try:
+        counts = _increment([(key, end - now + 60) for _rule, key, _limit, end in counters])
+    except (RedisError, OSError):
+        logger.warning("kiosk rate limits: the cache did not answer", exc_info=True)
+        return None if fail_open else Limited(UNAVAILABLE, UNAVAILABLE_RETRY_SECONDS)
     for (rule, _counter, limit, end), count in zip(counters, counts, strict=True):
         if count > limit:
             return Limited(rule=rule, retry_after=end - now)

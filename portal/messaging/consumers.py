@@ -40,7 +40,7 @@ from .access import may_see_now
 from .commands import SERVICE_COMMANDS, conversation_or_404, fresh_user
 from .live import lists_conversations, watch_group
 from .realtime import Broadcast, access_group, broadcasts_held, conversation_group
-from .runtime import DirectDispatch, TokenBucket, on_send_pool, send_lock
+from .runtime import DirectDispatch, TokenBucket, on_send_pool, quietly, send_lock
 from .selectors import conversation_ids_followed, message_payload, messages_after
 
 logger = logging.getLogger(__name__)
@@ -73,21 +73,30 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        # Each step on its own: with Redis away one failing must not skip the rest.
         user = getattr(self, "user", None)
         if user is not None:
-            await self.channel_layer.group_discard(access_group(user.pk), self.channel_name)
+            await quietly(
+                self.channel_layer.group_discard(access_group(user.pk), self.channel_name)
+            )
         for group in list(getattr(self, "watched", ())):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await quietly(self.channel_layer.group_discard(group, self.channel_name))
         for conversation_id in list(getattr(self, "followed", ())):
             if conversation_id not in self.joined:
-                await self.channel_layer.group_discard(
-                    conversation_group(conversation_id), self.channel_name
-                )
+                group = conversation_group(conversation_id)
+                await quietly(self.channel_layer.group_discard(group, self.channel_name))
         for conversation_id in list(getattr(self, "joined", ())):
-            await self._depart(conversation_id)
-            await self.channel_layer.group_discard(
-                conversation_group(conversation_id), self.channel_name
-            )
+            await quietly(self._depart(conversation_id))
+            group = conversation_group(conversation_id)
+            await quietly(self.channel_layer.group_discard(group, self.channel_name))
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the socket ended (closed, dropped, or closed with 1011 when this consumer
+            # failed, with no disconnect), this process stops confirming its presence.
+            presence.forget(getattr(self, "presence_id", ""))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.bucket.take():

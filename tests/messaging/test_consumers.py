@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
+from unittest import mock
 
 import pytest
 import pytest_asyncio
@@ -15,13 +17,14 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.db import connections
 from django.test import Client
+from redis.exceptions import ConnectionError as RedisDown
 
 from config.asgi import application
 from portal.cases.services import case_co_handling_end, case_co_handling_start
 from portal.core.bootstrap import seed_reference_data
 from portal.core.models import Role, User
 from portal.core.people import membership_end
-from portal.messaging import consumers, runtime, services
+from portal.messaging import consumers, presence, runtime, services
 from portal.messaging.models import Conversation, Message
 
 from ..factories import agency, make_case, member
@@ -611,3 +614,41 @@ async def test_an_answer_older_than_the_backstop_is_asked_again(
     assert people["proc"].pk in asked  # (presence chatter of the joins is asked again too)
     await arb.disconnect()
     await proc.disconnect()
+
+
+# --- presence when Redis fails --------------------------------------------------------------
+
+
+async def test_a_socket_whose_consumer_failed_with_redis_away_is_not_listed_online_for_good(
+    people, conversation_id, monkeypatch
+):
+    arb = await open_socket(people["arb"])
+    await join(arb, conversation_id)
+    with mock.patch.object(get_channel_layer(), "group_send", side_effect=RedisDown("gone")):
+        await arb.send_json_to({"type": "typing", "conversation": conversation_id})
+        with pytest.raises(RedisDown):  # the server closes such a socket with 1011
+            await arb.receive_output(timeout=1)
+    # This process no longer confirms it: the roster entry goes stale instead of living on.
+    assert presence._local().entries == {}
+    later = time.time() + presence.STALE_SECONDS + 1
+    monkeypatch.setattr(presence.time, "time", lambda: later)
+    proc = await open_socket(people["proc"])
+    frames = await join(proc, conversation_id)
+    assert [frame for frame in frames if frame["type"] == "presence"] == []
+    assert await proc.receive_nothing(timeout=0.2)
+    await proc.disconnect()
+
+
+async def test_a_socket_closed_while_redis_is_away_leaves_every_roster_all_the_same(
+    people, conversation_id
+):
+    arb = await open_socket(people["arb"])
+    await join(arb, conversation_id)
+    layer = get_channel_layer()
+    with (
+        mock.patch.object(layer, "group_discard", side_effect=RedisDown("gone")),
+        mock.patch.object(layer, "group_send", side_effect=RedisDown("gone")),
+    ):
+        await arb.disconnect()
+    assert presence._local().entries == {}
+    assert conversation_id not in presence._memory
