@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portal.core.middleware.StorageFaultMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -301,7 +302,7 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 PRIVATE_STORAGE_ROOT = Path(env.str("PORTAL_PRIVATE_ROOT", default=str(VAR_DIR / "private")))
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "portal.core.storage.PrivateStorage",
         "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

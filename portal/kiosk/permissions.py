@@ -37,8 +37,20 @@ def access_claimant_case(request: HttpRequest) -> Case:
     return case
 
 
-def receipt_grant(request: HttpRequest, case: Case, secret: str) -> None:
-    request.session[RECEIPT_KEY] = {"case": case.pk, "secret": secret, "at": time.time()}
+def receipt_grant(request: HttpRequest, case: Case, secret: str, *, token: str = "") -> None:
+    """This visit may see the receipt of the filing it just submitted (from draft `token`)."""
+    request.session[RECEIPT_KEY] = {
+        "case": case.pk,
+        "secret": secret,
+        "at": time.time(),
+        "token": token,
+    }
+
+
+def receipt_of_draft(request: HttpRequest, token: str) -> bool:
+    """Whether this visit's receipt is the one of draft `token` (submitted already)."""
+    receipt = request.session.get(RECEIPT_KEY)
+    return bool(receipt and token and receipt.get("token") == token)
 
 
 def access_receipt(request: HttpRequest) -> tuple[Case, str]:

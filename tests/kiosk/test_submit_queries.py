@@ -17,8 +17,9 @@ from .conftest import answers
 # RELEASE).
 # The new case's notice of the agency's administrators is kept in the outbox (one insert) and
 # runs afterwards, as a worker would, outside the count. Every filing reads
-# the arbitration committee's row (intake_agency) and asks the duplicate check one query.
-SUBMIT_QUERIES = 21
+# the arbitration committee's row (intake_agency) and asks the duplicate check one query; it
+# looks whether its draft was submitted before and records that it now was (two queries).
+SUBMIT_QUERIES = 23
 
 
 def _answers(workers: int, claims: int) -> dict[str, dict[str, str]]:
