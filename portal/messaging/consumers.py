@@ -41,7 +41,12 @@ from .commands import SERVICE_COMMANDS, conversation_or_404, fresh_user
 from .live import lists_conversations, watch_group
 from .realtime import Broadcast, access_group, broadcasts_held, conversation_group
 from .runtime import DirectDispatch, TokenBucket, on_send_pool, quietly, send_lock
-from .selectors import conversation_ids_followed, message_payload, messages_after
+from .selectors import (
+    CATCH_UP_LIMIT,
+    conversation_ids_followed,
+    message_payload,
+    messages_after,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +78,7 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        # Each step on its own: with Redis away one failing must not skip the rest.
+        # Each step on its own: with Redis away, one failing must not skip the rest.
         user = getattr(self, "user", None)
         if user is not None:
             await quietly(
@@ -94,8 +99,7 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
         try:
             await super().__call__(scope, receive, send)
         finally:
-            # However the socket ended (closed, dropped, or closed with 1011 when this consumer
-            # failed, with no disconnect), this process stops confirming its presence.
+            # Closed, dropped, or failed (1011, no disconnect): stop confirming its presence.
             presence.forget(getattr(self, "presence_id", ""))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -158,7 +162,11 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
         for payload in missed:
             await self.send_json({"type": "message.new", **payload})
         last = missed[-1]["id"] if missed else after
-        await self.send_json({"type": "caught_up", "conversation": conversation_id, "last": last})
+        # A full page: the client joins again after `last` until `more` is false.
+        more = len(missed) >= CATCH_UP_LIMIT
+        await self.send_json(
+            {"type": "caught_up", "conversation": conversation_id, "last": last, "more": more}
+        )
         for socket, entry in here.items():  # who was already here, from the roster
             await self.send_json(
                 {

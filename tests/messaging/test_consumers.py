@@ -26,6 +26,7 @@ from portal.core.models import Role, User
 from portal.core.people import membership_end
 from portal.messaging import consumers, presence, runtime, services
 from portal.messaging.models import Conversation, Message
+from portal.messaging.selectors import CATCH_UP_LIMIT
 
 from ..factories import agency, make_case, member
 from ..referrals.builders import draft, move
@@ -652,3 +653,43 @@ async def test_a_socket_closed_while_redis_is_away_leaves_every_roster_all_the_s
         await arb.disconnect()
     assert presence._local().entries == {}
     assert conversation_id not in presence._memory
+
+
+# --- a long backlog ----------------------------------------------------------------------------
+
+
+async def test_a_page_that_missed_more_than_one_page_of_messages_gets_them_all_in_pages(
+    people, conversation_id
+):
+    missed = CATCH_UP_LIMIT + 37
+
+    @database_sync_to_async
+    def write_backlog() -> list[int]:
+        Message.objects.bulk_create(
+            Message(conversation_id=conversation_id, author=people["arb"], body=f"第{n}条")
+            for n in range(missed)
+        )
+        return list(
+            Message.objects.filter(conversation_id=conversation_id)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+
+    ids = await write_backlog()
+    proc = await open_socket(people["proc"])
+    got: list[int] = []
+    pages = []
+    after = 0
+    while True:  # as static/js/messaging.js does: join again after `last` while `more`
+        await proc.send_json_to({"type": "join", "conversation": conversation_id, "after": after})
+        while (frame := await proc.receive_json_from())["type"] != "caught_up":
+            if frame["type"] == "message.new":
+                got.append(frame["id"])
+        pages.append(frame)
+        after = frame["last"]
+        if not frame["more"]:
+            break
+    assert got == ids  # every one, in order, none twice
+    assert [page["more"] for page in pages] == [True, False]
+    assert pages[0]["last"] == ids[CATCH_UP_LIMIT - 1]
+    await proc.disconnect()
