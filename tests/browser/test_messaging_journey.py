@@ -244,5 +244,8 @@ def test_a_page_that_missed_more_than_one_page_of_messages_shows_them_all_after_
         items = page.locator(".message-list .message-item")
         expect(items.filter(has_text=f"离线期间第{missed}条")).to_have_count(1)
         expect(items.filter(has_text="离线期间")).to_have_count(missed)
+        # The page fetches the arrived messages' forms in batches: all of them come, and no
+        # request is left in flight when the server stops.
+        expect(items.locator("summary", has_text="回复")).to_have_count(missed, timeout=30_000)
     finally:
         context.close()
