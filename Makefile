@@ -49,7 +49,8 @@ demo: migrate
 run: system-deps $(VENV)/.installed messages demo
 	@echo "Portal: http://$(HOST):$(PORT)/  (demo users in README.md; Ctrl-C stops everything)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A config worker --beat --concurrency=2 --loglevel=INFO & \
+	while true; do $(VENV)/bin/celery -A config worker --beat --concurrency=2 --loglevel=INFO; \
+		echo "Celery worker exited; starting it again in 2 s"; sleep 2; done & \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # --- tests -------------------------------------------------------------------------------------------

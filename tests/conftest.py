@@ -71,7 +71,7 @@ def _private_storage(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "portal.core.storage.PrivateStorage",
             "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
         },
     }

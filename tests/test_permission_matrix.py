@@ -889,7 +889,7 @@ def world_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     location = tmp_path_factory.mktemp("matrix-private")
     storages = {
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "portal.core.storage.PrivateStorage",
             "OPTIONS": {"location": str(location), "base_url": None},
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.core.middleware.RequestContextMiddleware",
+    # Beside the other synchronous one: no extra thread hop under ASGI.
+    "portal.core.middleware.StorageFaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,12 +156,45 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {
         # Redis gives a task back to the queue when the worker that took it has not
-        # acknowledged it within this many seconds (a worker killed outright, bench/b8_celery.py).
-        # It must outlast the longest task and the longest retry countdown, or a task still
-        # running or waiting is delivered a second time (tests/core/test_celery_settings.py).
-        "visibility_timeout": env.float("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # acknowledged it within this many seconds (a worker killed outright, bench/b8_celery.py):
+        # a killed worker's tasks come back within about a minute. It must outlast the longest
+        # acknowledged-late task (CELERY_TASK_TIME_LIMIT) plus the longest retry countdown the
+        # worker holds (CELERY_RETRY_BACKOFF_MAX), or a task still running or waiting is
+        # delivered a second time (tests/core/test_celery_settings.py).
+        "visibility_timeout": env.float("CELERY_VISIBILITY_TIMEOUT", default=60),
+        # Look for messages to give back every few seconds (kombu scans every Nth look).
+        "unacked_restore_interval": 5,
+        "unacked_restore_throttle": 1,
     }
 )
+# The worker outlives a broker restart: it retries the connection at start-up and for good
+# afterwards instead of exiting (issue 17: the worker exited during a Redis restart).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_HEARTBEAT = 10
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_BROKER_POOL_LIMIT = 10
+# A publish that finds no broker fails fast (the outbox resends it: portal/core/outbox.py)
+# instead of holding the request that committed.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# No task runs longer than this (a hung one is killed), so a running task is never handed out
+# again while it runs; sweeps run by beat are acknowledged early and have their own limit.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30)
+# Retries after a lost database connection or mail server: exponential with jitter, capped so
+# that countdown and run together stay inside the visibility timeout (portal/core/retry.py).
+CELERY_RETRY_BACKOFF_MAX = env.int("CELERY_RETRY_BACKOFF_MAX", default=20)
+# The outbox (portal/core/outbox.py): a task published but not done after this many seconds is
+# published again by the sweep, at most OUTBOX_MAX_ATTEMPTS times in all.
+OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_KEEP_DONE_DAYS = 7
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
@@ -170,6 +205,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # After-commit tasks whose publish failed, or that were published and never done, go again.
+    "outbox-sweep": {
+        "task": "portal.core.tasks.outbox_sweep_task",
+        "schedule": 60,
+    },
     "calendar-next-year-check": {
         "task": "portal.core.tasks.calendar_next_year_check_task",
         "schedule": 6 * 3600,
@@ -294,7 +334,7 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 PRIVATE_STORAGE_ROOT = Path(env.str("PORTAL_PRIVATE_ROOT", default=str(VAR_DIR / "private")))
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "portal.core.storage.PrivateStorage",
         "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

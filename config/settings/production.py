@@ -13,7 +13,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "portal.core.storage.PrivateStorage",
         "OPTIONS": {
             "location": env.str("PORTAL_PRIVATE_ROOT", default="/data/private"),
             "base_url": None,

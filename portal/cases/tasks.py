@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from portal.core import retry
 
-@shared_task
+
+@shared_task(**retry.once())
 def case_new_notify_task(case_id: int) -> int:
     """After a case is filed: its agency's administrators are told (see case_new_notify)."""
     from .services import case_new_notify

@@ -182,7 +182,7 @@ def document_request(*, actor: User | None, owner: models.Model, kind: str) -> D
         created_by=actor,
     )
     audit_record(actor=actor, action="document.request", obj=owner, note=document.title)
-    transaction.on_commit(lambda: _enqueue_render(document.pk))
+    _enqueue_render(document.pk)
     return document
 
 
@@ -216,9 +216,10 @@ def document_attach(
 
 
 def _enqueue_render(document_id: int) -> None:
+    from .outbox import enqueue_after_commit
     from .tasks import document_render_task
 
-    document_render_task.delay(document_id)
+    enqueue_after_commit(document_render_task, document_id)
 
 
 def document_render(*, document_id: int) -> Document | None:

@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
 from . import request_context
+from .storage import FileNotStored, discard_uncommitted
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -58,3 +60,25 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class StorageFaultMiddleware:
+    """A file that could not be stored (a full disk) answers in the user's language, not with
+    the error page; files saved in a transaction that rolled back are removed once the request
+    is over (portal.core.storage)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        finally:
+            discard_uncommitted()
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, FileNotStored):
+            return None
+        return render(
+            request, "file_not_stored.html", {"message": FileNotStored.message()}, status=507
+        )

@@ -35,17 +35,26 @@ def notify(
         except IntegrityError:
             continue  # already notified under this key: idempotent sweeps rely on it
     if created:
-        transaction.on_commit(lambda: _after_notify(created, email=email))
+        if email:
+            _emails_enqueue([n.pk for n in created if n.recipient.email])
+        transaction.on_commit(lambda: _after_notify(created))
     return created
 
 
-def _after_notify(notifications: list[Notification], *, email: bool) -> None:
+def _emails_enqueue(notification_ids: list[int]) -> None:
+    """The emails of these notifications, kept with them and sent after commit (the outbox):
+    a broker away at the commit loses none. One task for the batch."""
+    from .outbox import enqueue_after_commit
+    from .tasks import notification_email_many_task
+
+    if notification_ids:
+        enqueue_after_commit(notification_email_many_task, notification_ids)
+
+
+def _after_notify(notifications: list[Notification]) -> None:
     from . import realtime
-    from .tasks import notification_email_task
 
     for notification in notifications:
-        if email and notification.recipient.email:
-            notification_email_task.delay(notification.pk)
         realtime.push_unread_count(notification.recipient_id)
 
 
@@ -105,7 +114,9 @@ def notify_bulk(items: Iterable[NotificationItem], *, email: bool = True) -> lis
             ]
     if created_ids:
         ids = list(created_ids)
-        transaction.on_commit(lambda: _after_notify_bulk(ids, email=email))
+        if email:
+            _emails_enqueue(ids)
+        transaction.on_commit(lambda: _after_notify_bulk(ids))
     return created_ids
 
 
@@ -148,12 +159,9 @@ def _row(item: NotificationItem) -> Notification:
     )
 
 
-def _after_notify_bulk(notification_ids: list[int], *, email: bool) -> None:
+def _after_notify_bulk(notification_ids: list[int]) -> None:
     from . import realtime
-    from .tasks import notification_email_many_task
 
-    if email:
-        notification_email_many_task.delay(notification_ids)
     recipients = Notification.objects.filter(pk__in=notification_ids).values("recipient_id")
     counts = (
         Notification.objects.filter(recipient_id__in=recipients, read_at__isnull=True)

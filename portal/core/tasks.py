@@ -2,61 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import retry
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=30)
+
+@shared_task(bind=True, **retry.once())
 def document_render_task(self, document_id: int) -> None:  # type: ignore[no-untyped-def]
-    from django.db import OperationalError
-
     from .documents import document_fail, document_render
 
     try:
         document_render(document_id=document_id)
-    except (OperationalError, OSError) as exc:
+    except retry.TRANSIENT_ERRORS as exc:
         # Transient: the database or the disk may answer on a later try.
         if self.request.retries >= self.max_retries or getattr(self.request, "is_eager", False):
-            document_fail(document_id=document_id, error=repr(exc))
+            # A database still away leaves it pending: the outbox sends the task again.
+            with contextlib.suppress(*retry.DB_ERRORS):
+                document_fail(document_id=document_id, error=repr(exc))
             raise
-        raise self.retry(exc=exc) from exc
+        raise self.retry(exc=exc, countdown=retry.backoff(self.request.retries)) from exc
     except Exception as exc:
         # A template or data error will fail the same way again: mark it failed at once.
         document_fail(document_id=document_id, error=repr(exc))
         raise
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def notification_email_task(self, notification_id: int) -> None:  # type: ignore[no-untyped-def]
-    from .models import Notification
-
-    notification = (
-        Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    )
-    if (
-        notification is None
-        or notification.emailed_at is not None
-        or not notification.recipient.email
-    ):
-        return
-    body = notification.body
-    if notification.url:
-        body = f"{body}\n\n{settings.PORTAL_BASE_URL}{notification.url}"
-    try:
-        send_mail(notification.title, body, None, [notification.recipient.email])
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
-    Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-
-
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+@shared_task(bind=True, **retry.once())
 def notification_email_many_task(self, notification_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
-    """The emails of a batch of notifications (notify_bulk): one task, one query to load them."""
+    """The emails of a batch of notifications: one task, one query to load them. Each is
+    marked emailed as it goes, so a retry (mail server or database away) sends only the rest."""
     from .models import Notification
 
     pending = list(
@@ -76,13 +56,23 @@ def notification_email_many_task(self, notification_ids: list[int]) -> None:  # 
         # Mark what went out, retry the rest only.
         Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
         rest = [n.pk for n in pending if n.pk not in sent]
-        raise self.retry(exc=exc, args=[rest]) from exc
+        raise self.retry(
+            exc=exc, args=[rest], countdown=retry.backoff(self.request.retries)
+        ) from exc
     Notification.objects.filter(pk__in=sent, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
 
 
-@shared_task
+@shared_task(**retry.sweep())
+def outbox_sweep_task() -> int:
+    """Every minute (beat): publish again the after-commit tasks not yet done."""
+    from .outbox import outbox_sweep
+
+    return outbox_sweep()
+
+
+@shared_task(**retry.sweep())
 def calendar_next_year_check_task() -> int:
     """Warn every agency admin (once per year) of each year they must enter: a year an open
     deadline falls in that nobody has entered and the library lacks, whatever the month, and
@@ -114,7 +104,7 @@ def calendar_next_year_check_task() -> int:
     return created
 
 
-@shared_task
+@shared_task(**retry.sweep())
 def appointment_expiry_sweep_task() -> int:
     from .people import appointments_expire
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -16,10 +17,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from redis.exceptions import RedisError
 
 from portal.core.middleware import client_ip
 
 from .drafts import TERMINAL_KEY
+
+logger = logging.getLogger(__name__)
 
 SUBMIT_IP = "submit-ip"
 SUBMIT_ID = "submit-id"
@@ -32,6 +36,9 @@ LOOKUP_TERMINAL = "lookup-terminal"  # failed look-ups at one kiosk terminal, al
 # Once a number has had LOOKUP_NUMBER failures in its window, each client has this many
 # failures on it per window instead of LOOKUP_CLIENT_NUMBER's limit (docs/kiosk.md, "Look-ups").
 STRAINED_FAILURES_PER_CLIENT = 1
+# The counters cannot be read (the cache is restarting): the look-up is asked to wait a moment.
+UNAVAILABLE = "unavailable"
+UNAVAILABLE_RETRY_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -53,10 +60,15 @@ def _key(rule: str, ident: str, window_start: int) -> str:
     return f"{settings.KIOSK_RATE_LIMIT_PREFIX}:{rule}:{window_start}:{digest}"
 
 
-def rate_hits(checks: dict[str, list[str]]) -> Limited | None:
+def rate_hits(checks: dict[str, list[str]], *, fail_open: bool = False) -> Limited | None:
     """Count one attempt under each rule for each of its identifiers; the first counter over
     its limit, in the order given, is returned (the attempt is counted all the same:
-    hammering keeps the window closed)."""
+    hammering keeps the window closed).
+
+    When the cache cannot count (Redis restarting), a filing goes through uncounted
+    (`fail_open`: a claimant's submit is worth more than a few seconds of limits), and a
+    look-up by secret is asked to try again shortly (UNAVAILABLE) rather than guessed at
+    unlimited."""
     now = int(time.time())
     counters: list[tuple[str, str, int, int]] = []  # rule, key, limit, end of the window
     for rule, idents in checks.items():
@@ -64,7 +76,11 @@ def rate_hits(checks: dict[str, list[str]]) -> Limited | None:
         window_start = now - now % window
         for ident in dict.fromkeys(i for i in idents if i):
             counters.append((rule, _key(rule, ident, window_start), limit, window_start + window))
-    counts = _increment([(key, end - now + 60) for _rule, key, _limit, end in counters])
+    try:
+        counts = _increment([(key, end - now + 60) for _rule, key, _limit, end in counters])
+    except (RedisError, OSError):
+        logger.warning("kiosk rate limits: the cache did not answer", exc_info=True)
+        return None if fail_open else Limited(UNAVAILABLE, UNAVAILABLE_RETRY_SECONDS)
     for (rule, _counter, limit, end), count in zip(counters, counts, strict=True):
         if count > limit:
             return Limited(rule=rule, retry_after=end - now)
@@ -147,7 +163,11 @@ def lookup_blocked(request: HttpRequest, number: str) -> Limited | None:
         limit, start, end = _window(rule, now)
         keys[rule] = _key(rule, ident, start)
         state[rule] = (0, limit, end)
-    found = cache.get_many(list(keys.values()))
+    try:
+        found = cache.get_many(list(keys.values()))
+    except (RedisError, OSError):  # the counters cannot be read: try again shortly
+        logger.warning("kiosk look-up limits: the cache did not answer", exc_info=True)
+        return Limited(UNAVAILABLE, UNAVAILABLE_RETRY_SECONDS)
     state = {
         rule: (int(found.get(keys[rule]) or 0), limit, end)
         for rule, (_zero, limit, end) in state.items()
@@ -168,7 +188,10 @@ def lookup_failed(request: HttpRequest, number: str) -> None:
     for rule, ident in _lookup_counters(request, number):
         _limit, start, end = _window(rule, now)
         counters.append((_key(rule, ident, start), end - now + 60))
-    _increment(counters)
+    try:
+        _increment(counters)
+    except (RedisError, OSError):  # lookup_blocked holds every look-up back meanwhile
+        logger.warning("kiosk look-up limits: the cache did not count", exc_info=True)
 
 
 def request_ip(request: HttpRequest) -> str:

@@ -13,11 +13,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
-from portal.cases.services.intake import StoredFile
+from portal.cases.services.intake import StoredFile, secret_new
+from portal.core.storage import FileNotStored
 from portal.core.uploads import CheckedUpload, check_upload
 
 DRAFTS_KEY = "kiosk.drafts"
@@ -62,6 +64,9 @@ class Draft:
     files: list[DraftFile] = field(default_factory=list)
     saved: str = ""  # the tracking number of its FilingDraft, once saved for later
     saved_secret: str = ""  # shown once on the "saved" page, then dropped
+    # The filing's secret, chosen when the draft begins: a submit sent again after its answer
+    # was lost shows the same receipt (kiosk.services.filing_submit).
+    secret: str = ""
 
     @classmethod
     def from_session(cls, raw: dict[str, Any]) -> Draft:
@@ -94,7 +99,10 @@ def session_touch(request: HttpRequest) -> None:
 
 def draft_new(request: HttpRequest) -> Draft:
     draft = Draft(
-        token=secrets.token_urlsafe(16), started=time.time(), terminal=is_terminal(request)
+        token=secrets.token_urlsafe(16),
+        started=time.time(),
+        terminal=is_terminal(request),
+        secret=secret_new(),
     )
     drafts = _drafts(request)
     # A shared screen holds few drafts: the oldest goes first.
@@ -158,9 +166,12 @@ def _files_discard(draft: Draft) -> None:
 def file_add(draft: Draft, upload: UploadedFile, description: str = "") -> DraftFile:
     """Check an upload by its content and keep it in private storage for the draft."""
     checked = check_upload(upload)  # ValidationError for the form
-    path = default_storage.save(
-        f"{DRAFT_FILES_DIR}/{draft.token}/{uuid.uuid4().hex}.{checked.extension}", upload
-    )
+    try:
+        path = default_storage.save(
+            f"{DRAFT_FILES_DIR}/{draft.token}/{uuid.uuid4().hex}.{checked.extension}", upload
+        )
+    except FileNotStored as exc:  # nothing half-written is left (PrivateStorage)
+        raise ValidationError(FileNotStored.message()) from exc
     item = DraftFile(
         id=uuid.uuid4().hex[:12],
         path=path,

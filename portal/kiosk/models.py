@@ -29,3 +29,21 @@ class FilingDraft(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number
+
+
+class Submission(models.Model):
+    """Which case a filing in progress became, by its draft token: a submit sent again for the
+    same draft (the answer to the first was lost, or two at once) shows the first receipt
+    instead of filing twice. It holds no personal information; it goes with the purge once
+    the visit's session has ended."""
+
+    draft_token = models.CharField(max_length=64, unique=True)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("kiosk submission")
+        verbose_name_plural = _("kiosk submissions")
+
+    def __str__(self) -> str:
+        return self.draft_token

@@ -37,15 +37,25 @@ def access_claimant_case(request: HttpRequest) -> Case:
     return case
 
 
-def receipt_grant(request: HttpRequest, case: Case, secret: str, employer_name: str) -> None:
-    """The receipt of this visit's filing. It names the employer as the visitor typed it, not
-    as the portal may already know it under that credit code (another agency's record)."""
+def receipt_grant(
+    request: HttpRequest, case: Case, secret: str, employer_name: str, *, token: str = ""
+) -> None:
+    """This visit may see the receipt of the filing it just submitted (from draft `token`).
+    The receipt names the employer as the visitor typed it, not as the portal may already know
+    it under that credit code (another agency's record)."""
     request.session[RECEIPT_KEY] = {
         "case": case.pk,
         "secret": secret,
         "employer": employer_name,
         "at": time.time(),
+        "token": token,
     }
+
+
+def receipt_of_draft(request: HttpRequest, token: str) -> bool:
+    """Whether this visit's receipt is the one of draft `token` (submitted already)."""
+    receipt = request.session.get(RECEIPT_KEY)
+    return bool(receipt and token and receipt.get("token") == token)
 
 
 def access_receipt(request: HttpRequest) -> tuple[Case, str, str]:

@@ -23,10 +23,12 @@ from portal.cases.services.intake import (
     tracking_number_normalize,
 )
 from portal.core.audit import audit_record
+from portal.core.errors import ApplicationError
 from portal.core.models import Document
+from portal.core.storage import FileNotStored
 
 from .drafts import DRAFT_FILES_DIR, Draft, DraftFile
-from .models import FilingDraft
+from .models import FilingDraft, Submission
 
 
 @dataclass(frozen=True)
@@ -95,12 +97,22 @@ def draft_from_saved(saved: FilingDraft, *, token: str, terminal: bool) -> Draft
         complete=list(saved.complete),
         files=[DraftFile(**item) for item in saved.files],
         saved=saved.tracking_number,
+        secret=secret_new(),
     )
 
 
 def filing_submit(*, draft: Draft, data: CaseData) -> Filed:
     """Submit the filing: one transaction creates the case with everything in it (see
-    case_file) and drops the saved draft; the draft's files go after commit."""
+    case_file), records which draft it came from and drops the saved draft; the draft's files
+    go after commit.
+
+    Idempotent by the draft: a second submit of the same draft (its answer was lost after the
+    commit, or two arrive at once) returns the first filing, with the secret the draft chose
+    when it began, and files nothing. A full disk refuses in words and keeps the draft; no
+    evidence file of the rolled-back case stays behind."""
+    first = _submitted(draft)
+    if first is not None:
+        return first
     filed: Filed | None = None
     try:
         with transaction.atomic():
@@ -108,18 +120,32 @@ def filing_submit(*, draft: Draft, data: CaseData) -> Filed:
                 data=data,
                 channel=_channel(draft),
                 evidence=[item.stored() for item in draft.files],
+                secret=draft.secret or None,
             )
+            Submission.objects.create(draft_token=draft.token, case=filed.case)
             if draft.saved:
                 FilingDraft.objects.filter(tracking_number=draft.saved).delete()
-    except Exception:
+    except Exception as exc:
         # The rows are rolled back; evidence files written before the failure go too.
         if filed is not None:
-            for name in filed.evidence_files:
-                default_storage.delete(name)
+            _delete_files(filed.evidence_files)
+        first = _submitted(draft)  # the same draft, submitted at once, committed first
+        if first is not None:
+            return first
+        if isinstance(exc, FileNotStored):
+            raise ApplicationError(FileNotStored.message()) from exc
         raise
     paths = [item.path for item in draft.files]
     transaction.on_commit(lambda: _delete_files(paths))
     return filed
+
+
+def _submitted(draft: Draft) -> Filed | None:
+    """The filing this draft already became, if it was submitted before."""
+    if not draft.secret:
+        return None
+    done = Submission.objects.select_related("case").filter(draft_token=draft.token).first()
+    return Filed(case=done.case, secret=draft.secret, evidence_files=[]) if done else None
 
 
 def _delete_files(paths: list[str]) -> None:
@@ -139,6 +165,10 @@ def kiosk_drafts_purge(*, now: datetime.datetime | None = None) -> int:
             FilingDraft.objects.filter(pk=saved.pk).delete()
             audit_record(actor=None, action="kiosk.draft_purge", obj=saved, actor_label="system")
         _delete_files([item.get("path", "") for item in saved.files])
+    # A draft token can come back only within its session's life.
+    Submission.objects.filter(
+        created_at__lt=now - datetime.timedelta(seconds=settings.KIOSK_SESSION_SECONDS + 3600)
+    ).delete()
     referenced = {
         item.get("path", "")
         for files in FilingDraft.objects.values_list("files", flat=True)

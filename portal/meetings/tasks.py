@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING
 
 from celery import shared_task
 
+from portal.core import retry
+
 if TYPE_CHECKING:
     from .services import SweepResult
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+@shared_task(bind=True, **retry.once())
 def meeting_invitation_send_task(  # type: ignore[no-untyped-def]
     self,
     meeting_id: int,
@@ -30,17 +32,17 @@ def meeting_invitation_send_task(  # type: ignore[no-untyped-def]
             emails=emails,
         )
     except OSError as exc:  # the mail server may answer on a later try
-        raise self.retry(exc=exc) from exc
+        raise self.retry(exc=exc, countdown=retry.backoff(self.request.retries)) from exc
 
 
-@shared_task
+@shared_task(**retry.sweep())
 def meeting_reminders_send_task() -> int:
     from .services import meeting_reminders_send
 
     return meeting_reminders_send()
 
 
-@shared_task
+@shared_task(**retry.sweep())
 def action_items_overdue_sweep_task() -> SweepResult:
     from .services import action_items_overdue_sweep
 

@@ -42,8 +42,9 @@ from .commands import SERVICE_COMMANDS, conversation_or_404, fresh_user
 from .live import lists_conversations, watch_group
 from .permissions import may_write
 from .realtime import Broadcast, access_group, broadcasts_held, conversation_group
-from .runtime import DirectDispatch, TokenBucket, on_send_pool, send_lock
+from .runtime import DirectDispatch, TokenBucket, on_send_pool, quietly, send_lock
 from .selectors import (
+    CATCH_UP_LIMIT,
     conversation_ids_followed,
     message_payload,
     messages_after,
@@ -81,21 +82,29 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        # Each step on its own: with Redis away, one failing must not skip the rest.
         user = getattr(self, "user", None)
         if user is not None:
-            await self.channel_layer.group_discard(access_group(user.pk), self.channel_name)
+            await quietly(
+                self.channel_layer.group_discard(access_group(user.pk), self.channel_name)
+            )
         for group in list(getattr(self, "watched", ())):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await quietly(self.channel_layer.group_discard(group, self.channel_name))
         for conversation_id in list(getattr(self, "followed", ())):
             if conversation_id not in self.joined:
-                await self.channel_layer.group_discard(
-                    conversation_group(conversation_id), self.channel_name
-                )
+                group = conversation_group(conversation_id)
+                await quietly(self.channel_layer.group_discard(group, self.channel_name))
         for conversation_id in list(getattr(self, "joined", ())):
-            await self._depart(conversation_id)
-            await self.channel_layer.group_discard(
-                conversation_group(conversation_id), self.channel_name
-            )
+            await quietly(self._depart(conversation_id))
+            group = conversation_group(conversation_id)
+            await quietly(self.channel_layer.group_discard(group, self.channel_name))
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Closed, dropped, or failed (1011, no disconnect): stop confirming its presence.
+            presence.forget(getattr(self, "presence_id", ""))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.bucket.take():
@@ -157,7 +166,11 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
         for payload in missed:
             await self.send_json({"type": "message.new", **payload})
         last = missed[-1]["id"] if missed else after
-        await self.send_json({"type": "caught_up", "conversation": conversation_id, "last": last})
+        # A full page: the client joins again after `last` until `more` is false.
+        more = len(missed) >= CATCH_UP_LIMIT
+        await self.send_json(
+            {"type": "caught_up", "conversation": conversation_id, "last": last, "more": more}
+        )
         for socket, entry in here.items():  # who was already here, from the roster
             await self.send_json(
                 {

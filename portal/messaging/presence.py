@@ -104,10 +104,29 @@ async def depart(layer: Any, conversation_id: int, socket: str) -> None:
         mine.pop(socket, None)
         if not mine:
             del local.entries[conversation_id]
+    _stop_when_idle(local)
+    await _remove(layer, conversation_id, [socket])
+
+
+def _stop_when_idle(local: _Local) -> None:
     if not local.entries and local.refresher is not None:  # nothing left to confirm
         local.refresher.cancel()
         local.refresher = None
-    await _remove(layer, conversation_id, [socket])
+
+
+def forget(socket: str) -> None:
+    """This process stops confirming the socket on every roster, with no I/O: for a socket that
+    ended without a clean departure (dropped, or its consumer failed and the server closed it
+    with 1011). Its entries, if nobody could remove them, go stale after STALE_SECONDS and
+    readers skip them; before, the refresher confirmed them for good."""
+    if not socket:
+        return
+    local = _local()
+    for conversation_id in list(local.entries):
+        local.entries[conversation_id].pop(socket, None)
+        if not local.entries[conversation_id]:
+            del local.entries[conversation_id]
+    _stop_when_idle(local)
 
 
 async def _remove(layer: Any, conversation_id: int, sockets: list[str]) -> None:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
 import time
 import weakref
+from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,6 +30,8 @@ from django.db import connections
 
 # Threads storing messages at once (each holds one database connection while the process runs).
 SEND_THREADS = 4
+
+logger = logging.getLogger(__name__)
 
 
 class TokenBucket:
@@ -49,6 +53,14 @@ class TokenBucket:
             return False
         self.tokens -= 1
         return True
+
+
+async def quietly(step: Awaitable[Any]) -> None:
+    """A clean-up step that may fail (Redis away) without stopping the ones after it."""
+    try:
+        await step
+    except Exception:
+        logger.warning("a websocket clean-up step failed", exc_info=True)
 
 
 class DirectDispatch:

@@ -9,6 +9,7 @@
   var conversation = Number(section.getAttribute("data-conversation"));
   var you = Number(section.getAttribute("data-you"));
   var lastId = Number(section.getAttribute("data-last-id")) || 0;
+  var backlogArrived = false; // messages came while (re)joining: one read mark when caught up
   var fragments = section.getAttribute("data-fragments");
   var list = section.querySelector(".message-list");
   var form = section.querySelector("[data-message-form]");
@@ -222,7 +223,9 @@
       if (data.type === "message.new" || data.type === "message.edited" || data.type === "message.deleted") {
         arrived(data);
         typing.hidden = true;
-        if (data.id === lastId && !document.hidden) {
+        if (!section.hasAttribute("data-joined")) {
+          backlogArrived = true; // read once the whole backlog is here, not message by message
+        } else if (data.id === lastId && !document.hidden) {
           socket.send(JSON.stringify({ type: "read", conversation: conversation, up_to: lastId }));
         }
       } else if (data.type === "read") {
@@ -244,7 +247,16 @@
           showError(data.detail || label("refused"));
         }
       } else if (data.type === "caught_up") {
-        section.setAttribute("data-joined", "true");
+        if (data.more) {
+          // The backlog comes in pages: ask for the next one until it is all here.
+          socket.send(JSON.stringify({ type: "join", conversation: conversation, after: data.last }));
+        } else {
+          section.setAttribute("data-joined", "true");
+          if (backlogArrived && !document.hidden) {
+            socket.send(JSON.stringify({ type: "read", conversation: conversation, up_to: lastId }));
+          }
+          backlogArrived = false;
+        }
       } else if (data.type === "typing") {
         var who = online[data.user] ? online[data.user].name + " " : "";
         typing.textContent = who + label("typing");

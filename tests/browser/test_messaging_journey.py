@@ -206,3 +206,46 @@ def test_the_list_counts_a_message_and_a_file_in_a_referral_conversation_live(br
     finally:
         arb_context.close()
         proc_context.close()
+
+
+def test_a_page_that_missed_more_than_one_page_of_messages_shows_them_all_after_reconnecting(
+    browser, server
+):
+    from playwright.sync_api import expect
+
+    from portal.messaging.models import Message
+    from portal.messaging.selectors import CATCH_UP_LIMIT
+    from portal.messaging.services import conversation_for_case
+
+    arb = member("arb.mediator", "arbitration", Role.MEDIATOR)
+    admin = member("arb.admin", "arbitration", Role.AGENCY_ADMIN)
+    proc = member("proc.liaison", "procuratorate", Role.LIAISON)
+    case = make_case(agency_code="arbitration", actor=arb)
+    case_co_handling_start(actor=admin, case=case, agency=agency("procuratorate"))
+    conversation = conversation_for_case(actor=arb, case_id=case.pk)
+    context, page = browser_of(browser, server, proc)
+    # Keep a handle on the page's socket, to drop it as a network failure would.
+    page.add_init_script(
+        "(() => { const Real = window.WebSocket; window.sockets = [];"
+        " window.WebSocket = function (url, protocols) { const s = new Real(url, protocols);"
+        " window.sockets.push(s); return s; }; window.WebSocket.prototype = Real.prototype; })();"
+    )
+    try:
+        page.goto(f"/messaging/case/{case.pk}/")
+        page.locator("[data-joined]").wait_for()
+        missed = CATCH_UP_LIMIT + 37
+        Message.objects.bulk_create(  # written while the page was away: no push reached it
+            Message(conversation=conversation, author=arb, body=f"离线期间第{n}条")
+            for n in range(1, missed + 1)
+        )
+        page.evaluate("window.sockets[window.sockets.length - 1].close()")
+        page.locator("[data-joined]").wait_for(state="detached")
+        page.locator("[data-joined]").wait_for(timeout=20_000)
+        items = page.locator(".message-list .message-item")
+        expect(items.filter(has_text=f"离线期间第{missed}条")).to_have_count(1)
+        expect(items.filter(has_text="离线期间")).to_have_count(missed)
+        # The page fetches the arrived messages' forms in batches: all of them come, and no
+        # request is left in flight when the server stops.
+        expect(items.locator("summary", has_text="回复")).to_have_count(missed, timeout=30_000)
+    finally:
+        context.close()

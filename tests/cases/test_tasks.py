@@ -19,12 +19,13 @@ def test_filing_a_case_enqueues_its_notice_only_once_the_filing_commits(
     django_capture_on_commit_callbacks, arbitrator
 ):
     with (
-        mock.patch.object(case_new_notify_task, "delay") as delay,
+        mock.patch.object(case_new_notify_task, "apply_async") as publish,
         django_capture_on_commit_callbacks(execute=True),
     ):
         case = make_case(agency_code="arbitration", actor=arbitrator)
-        assert not delay.called
-    delay.assert_called_once_with(case.pk)
+        assert not publish.called
+    publish.assert_called_once()
+    assert publish.call_args.kwargs["args"] == [case.pk]
     assert not Notification.objects.exists()  # the request itself notifies nobody
 
 

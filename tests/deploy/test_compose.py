@@ -164,6 +164,19 @@ def test_nothing_serves_before_migrations_have_run(services, name):
     assert depends_on["redis"]["condition"] == "service_healthy"
 
 
+@pytest.mark.parametrize("name", ["db", "redis", "web", "ws", "worker", "beat", "proxy"])
+def test_every_long_running_service_is_started_again_when_it_exits(services, name):
+    # A Celery worker that exits on a broker restart comes back by itself (issue 17).
+    assert services[name]["restart"] == "unless-stopped"
+
+
+def test_make_run_starts_the_celery_worker_again_when_it_exits():
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
+    run = makefile[makefile.index("\nrun:") : makefile.index("# --- tests")]
+    worker = next(line for line in run.splitlines() if "celery -A config worker" in line)
+    assert re.search(r"while (true|:); do .*celery -A config worker", worker), worker
+
+
 def test_migrate_runs_migrations_and_collects_static_into_the_shared_volume(services):
     migrate = services["migrate"]
     assert migrate["restart"] == "no"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
+from unittest import mock
 
 import pytest
 from channels.db import database_sync_to_async
@@ -12,13 +14,15 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.test import Client
+from redis.exceptions import ConnectionError as RedisDown
 
 from config.asgi import application
 from portal.cases.services import case_co_handling_end
 from portal.core.models import Role, User
 from portal.core.people import membership_end
-from portal.messaging import consumers, services
+from portal.messaging import consumers, presence, services
 from portal.messaging.models import Acknowledgement, Conversation, Message
+from portal.messaging.selectors import CATCH_UP_LIMIT
 
 from ..factories import agency, make_case, member
 from ..referrals.builders import draft, move
@@ -637,3 +641,81 @@ async def test_numbers_too_large_for_any_id_are_malformed_frames(people, convers
     assert await arb.receive_json_from() == {"type": "error", "error": "malformed"}
     await join(arb, conversation_id)
     await arb.disconnect()
+
+
+# --- presence when Redis fails --------------------------------------------------------------
+
+
+async def test_a_socket_whose_consumer_failed_with_redis_away_is_not_listed_online_for_good(
+    people, conversation_id, monkeypatch
+):
+    arb = await open_socket(people["arb"])
+    await join(arb, conversation_id)
+    with mock.patch.object(get_channel_layer(), "group_send", side_effect=RedisDown("gone")):
+        await arb.send_json_to({"type": "typing", "conversation": conversation_id})
+        with pytest.raises(RedisDown):  # the server closes such a socket with 1011
+            await arb.receive_output(timeout=1)
+    # This process no longer confirms it: the roster entry goes stale instead of living on.
+    assert presence._local().entries == {}
+    later = time.time() + presence.STALE_SECONDS + 1
+    monkeypatch.setattr(presence.time, "time", lambda: later)
+    proc = await open_socket(people["proc"])
+    frames = await join(proc, conversation_id)
+    assert [frame for frame in frames if frame["type"] == "presence"] == []
+    assert await proc.receive_nothing(timeout=0.2)
+    await proc.disconnect()
+
+
+async def test_a_socket_closed_while_redis_is_away_leaves_every_roster_all_the_same(
+    people, conversation_id
+):
+    arb = await open_socket(people["arb"])
+    await join(arb, conversation_id)
+    layer = get_channel_layer()
+    with (
+        mock.patch.object(layer, "group_discard", side_effect=RedisDown("gone")),
+        mock.patch.object(layer, "group_send", side_effect=RedisDown("gone")),
+    ):
+        await arb.disconnect()
+    assert presence._local().entries == {}
+    assert conversation_id not in presence._memory
+
+
+# --- a long backlog ----------------------------------------------------------------------------
+
+
+async def test_a_page_that_missed_more_than_one_page_of_messages_gets_them_all_in_pages(
+    people, conversation_id
+):
+    missed = CATCH_UP_LIMIT + 37
+
+    @database_sync_to_async
+    def write_backlog() -> list[int]:
+        Message.objects.bulk_create(
+            Message(conversation_id=conversation_id, author=people["arb"], body=f"第{n}条")
+            for n in range(missed)
+        )
+        return list(
+            Message.objects.filter(conversation_id=conversation_id)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+
+    ids = await write_backlog()
+    proc = await open_socket(people["proc"])
+    got: list[int] = []
+    pages = []
+    after = 0
+    while True:  # as static/js/messaging.js does: join again after `last` while `more`
+        await proc.send_json_to({"type": "join", "conversation": conversation_id, "after": after})
+        while (frame := await proc.receive_json_from())["type"] != "caught_up":
+            if frame["type"] == "message.new":
+                got.append(frame["id"])
+        pages.append(frame)
+        after = frame["last"]
+        if not frame["more"]:
+            break
+    assert got == ids  # every one, in order, none twice
+    assert [page["more"] for page in pages] == [True, False]
+    assert pages[0]["last"] == ids[CATCH_UP_LIMIT - 1]
+    await proc.disconnect()

@@ -131,8 +131,9 @@ def case_file(
 
     Like case_create, it refuses before its first write, so the writes need no savepoint
     inside a caller's transaction (the kiosk's submit); a failure after that (a full disk
-    while the evidence is stored) rolls that transaction back as a whole. `secret` is for the
-    demo data only; a filing gets a fresh random one."""
+    while the evidence is stored) rolls that transaction back as a whole. `secret` is the one
+    the kiosk's draft chose when it began (a resubmit shows the same receipt), or the demo
+    data's; without it a fresh random one."""
     if channel not in PUBLIC_CHANNELS:
         raise ApplicationError(_("A claimant files at the kiosk or online."))
     secret = secret_normalize(secret) if secret else secret_new()

@@ -19,6 +19,7 @@ from portal.core.errors import ApplicationError
 from portal.core.models import Agency, Role, User
 from portal.core.notifications import NotificationItem, notify_bulk
 from portal.core.numbering import number_take
+from portal.core.outbox import enqueue_after_commit
 from portal.core.roles import agency_members
 from portal.core.validators import (
     normalize_credit_code,
@@ -201,7 +202,7 @@ def case_insert(*, actor: User | None, agency: Agency, checked: CheckedCase) -> 
         status_after=case.status,
         actor_label=PUBLIC_ACTOR_LABELS.get(data.channel, "") if actor is None else "",
     )
-    transaction.on_commit(lambda: _enqueue_new_case_notice(case.pk))
+    _enqueue_new_case_notice(case.pk)
     return case
 
 
@@ -243,9 +244,10 @@ def _validate_claim(claim: ClaimData) -> None:
 
 
 def _enqueue_new_case_notice(case_id: int) -> None:
+    """The administrators' notice, kept with the case and sent after commit (the outbox)."""
     from ..tasks import case_new_notify_task
 
-    case_new_notify_task.delay(case_id)
+    enqueue_after_commit(case_new_notify_task, case_id)
 
 
 def case_new_notify(*, case_id: int) -> int:

@@ -5,6 +5,7 @@ from .deadlines import Deadline
 from .documents import Document, DocumentStatus
 from .notifications import Notification
 from .numbering import NumberSequence
+from .outbox import OutboxTask
 
 __all__ = [
     "Agency",
@@ -22,6 +23,7 @@ __all__ = [
     "Membership",
     "Notification",
     "NumberSequence",
+    "OutboxTask",
     "Role",
     "User",
 ]

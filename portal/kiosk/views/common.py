@@ -15,7 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from ..abuse import Limited
+from ..abuse import UNAVAILABLE, Limited
 from ..drafts import is_terminal
 
 
@@ -47,7 +47,9 @@ def kiosk_render(
 
 
 def too_many(request: HttpRequest, limited: Limited) -> HttpResponse:
-    response = kiosk_render(request, "kiosk/limited.html", {"limited": limited}, status=429)
+    """429 with when to come back; 503 when the limits could not be counted (try again)."""
+    status = 503 if limited.rule == UNAVAILABLE else 429
+    response = kiosk_render(request, "kiosk/limited.html", {"limited": limited}, status=status)
     response["Retry-After"] = str(max(1, limited.retry_after))
     return response
 

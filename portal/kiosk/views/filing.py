@@ -17,7 +17,7 @@ from portal.core.errors import ApplicationError
 
 from .. import abuse, drafts, services, steps
 from ..forms import LookupForm, ReviewForm
-from ..permissions import access_receipt, receipt_grant
+from ..permissions import access_receipt, receipt_grant, receipt_of_draft
 from ..receipt import receipt_context, receipt_pdf
 from .common import error_summary, kiosk_render, public, too_many
 
@@ -76,6 +76,8 @@ def _render_step(
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     draft = drafts.draft_get(request, token)
+    if draft is None and receipt_of_draft(request, token):
+        return redirect("kiosk:receipt")  # submitted already: its receipt, not a second filing
     if draft is None:
         messages.info(
             request,
@@ -135,7 +137,8 @@ def _review(request: HttpRequest, draft: drafts.Draft, handler: Any) -> HttpResp
         {
             abuse.SUBMIT_IP: [abuse.request_ip(request)],
             abuse.SUBMIT_ID: [c.id_number for c in data.claimants],
-        }
+        },
+        fail_open=True,
     )
     if limited:
         return too_many(request, limited)
@@ -151,8 +154,10 @@ def _review(request: HttpRequest, draft: drafts.Draft, handler: Any) -> HttpResp
         form.add_error(None, error.message)
         context["fix_step"] = FIELD_STEPS.get(error.field or "", "")
         return _render_step(request, draft, handler, context)
+    # The receipt first: whatever fails after the commit, a second submit of this draft finds
+    # either the draft (and its filing) or the receipt, never "no longer open".
+    receipt_grant(request, filed.case, filed.secret, data.employer.name.strip(), token=draft.token)
     drafts.draft_drop(request, draft.token, keep_files=True)
-    receipt_grant(request, filed.case, filed.secret, data.employer.name.strip())
     return redirect("kiosk:receipt")
 
 

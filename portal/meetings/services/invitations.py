@@ -7,7 +7,7 @@ sent by a Celery task that takes ids. Reminders come from a beat sweep, each onc
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from email.mime.text import MIMEText
 
 from django.conf import settings
@@ -18,29 +18,11 @@ from django.utils.translation import gettext as _
 
 from portal.core.models import User
 from portal.core.notifications import notify
+from portal.core.outbox import enqueue_after_commit
 
 from ..ics import CANCEL, REQUEST, meeting_ics, meeting_url
 from ..models import Meeting, MeetingStatus, Participant, Rsvp
 from .common import local, meeting_path
-
-
-def invitations_sender(
-    meeting: Meeting,
-    method: str = REQUEST,
-    *,
-    user_ids: Iterable[int] | None = None,
-    emails: Iterable[str] | None = None,
-) -> Callable[[], object]:
-    """What emails the .ics (to every participant and guest, or to those named), to run after
-    commit; the SEQUENCE is the one of now."""
-    from ..tasks import meeting_invitation_send_task
-
-    sequence = meeting.sequence
-    users = sorted(user_ids) if user_ids is not None else None
-    addresses = sorted(emails) if emails is not None else None
-    return lambda: meeting_invitation_send_task.delay(
-        meeting.pk, method, sequence, users, addresses
-    )
 
 
 def send_invitations_after_commit(
@@ -50,8 +32,15 @@ def send_invitations_after_commit(
     user_ids: Iterable[int] | None = None,
     emails: Iterable[str] | None = None,
 ) -> None:
-    """Email the .ics (to every participant and guest, or to those named) after commit."""
-    transaction.on_commit(invitations_sender(meeting, method, user_ids=user_ids, emails=emails))
+    """Email the .ics (to every participant and guest, or to those named) after commit,
+    through the outbox (kept with the caller's writes); the SEQUENCE is the one of now."""
+    from ..tasks import meeting_invitation_send_task
+
+    users = sorted(user_ids) if user_ids is not None else None
+    addresses = sorted(emails) if emails is not None else None
+    enqueue_after_commit(
+        meeting_invitation_send_task, meeting.pk, method, meeting.sequence, users, addresses
+    )
 
 
 def invitation_send(

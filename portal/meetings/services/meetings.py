@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -43,7 +43,7 @@ from ..permissions import (
 from ..timing import room_bookings
 from .agenda import share_grant_to_participant, shares_end
 from .common import check_times, in_portal_language, local, lock, meeting_path
-from .invitations import invitations_sender, notify_participants, send_invitations_after_commit
+from .invitations import notify_participants, send_invitations_after_commit
 
 
 @dataclass
@@ -200,8 +200,8 @@ def meeting_update(
         changed.append("sequence")
     after_commit = []
     if scheduled:
+        send_invitations_after_commit(meeting)
         after_commit = [
-            invitations_sender(meeting),
             lambda: notify_participants(
                 meeting,
                 title=_("Changed: %(title)s") % {"title": meeting.title},
@@ -283,7 +283,9 @@ def meeting_cancel(
     if was_sent:
         meeting.sequence += 1
         fields.append("sequence")
-    after_commit = [invitations_sender(meeting, CANCEL)] if was_sent else []
+    if was_sent:
+        send_invitations_after_commit(meeting, CANCEL)
+    after_commit: list[Callable[[], object]] = []
     after_commit.append(
         lambda: notify_participants(
             meeting,

@@ -17,7 +17,7 @@ from portal.core.notifications import notify
 from ..models import Meeting, MeetingSlot, MeetingStatus, Participant, Rsvp, SlotVote, VoteAnswer
 from ..permissions import MOVES, Move, require_organiser
 from .common import check_times, in_portal_language, local, lock, meeting_path
-from .invitations import invitations_sender, notify_participants
+from .invitations import notify_participants, send_invitations_after_commit
 from .meetings import _check_room, booking
 
 
@@ -112,13 +112,14 @@ def meeting_fix_slot(
         )
 
     with booking(meeting):
+        send_invitations_after_commit(meeting)
         MOVES.finish(
             actor,
             meeting,
             Move.FIX,
             fields=["starts_at", "ends_at", "fixed_at"],
             note=local(meeting.starts_at),
-            after_commit=[invitations_sender(meeting), notice],
+            after_commit=[notice],
         )
     return meeting
 
