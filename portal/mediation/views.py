@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.cases.models import Case
 from portal.cases.permissions import CasePerm, access_case
@@ -391,7 +391,7 @@ def employer_link_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("mediation:case", pk=pk)
 
 
-@require_GET
+@require_safe
 def instalment_evidence_download(
     request: HttpRequest, pk: int, instalment_pk: int
 ) -> HttpResponseBase:

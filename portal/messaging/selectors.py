@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
 from portal.core.models import Agency, User
@@ -44,7 +45,7 @@ def message_payload(
         },
         "ack_requested": message.ack_requested,
         "attachment": "" if deleted else message.attachment_name,
-        "created_at": message.created_at.isoformat(),
+        "created_at": timezone.localtime(message.created_at).isoformat(timespec="seconds"),
         "edited": message.edited_at is not None,
         "deleted": deleted,
     }

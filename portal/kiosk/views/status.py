@@ -11,7 +11,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.cases.models import Case
 from portal.cases.services.intake import case_material_supply, claimant_case_get
@@ -46,10 +46,10 @@ def _case_page(
 
 
 @public
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("n", "")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         pk = claimant_case_pk(request)
         case = Case.objects.filter(pk=pk).first() if pk else None
         if case is not None and (not number or number == case.tracking_number):
@@ -91,7 +91,7 @@ def status_material(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def status_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     case = access_claimant_case(request)
     document = selectors.claimant_document(case, pk)
