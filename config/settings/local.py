@@ -6,6 +6,8 @@ from .base import STORAGES, env
 # The portal's own error pages, as users see them; DJANGO_DEBUG=1 for Django's debug pages
 # and static files read straight from the source folders.
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# seed_demo fills this database (`make run`'s demo target) although DEBUG is off.
+PORTAL_DEMO_DATA = True
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 if DEBUG:

@@ -46,3 +46,21 @@ def test_a_developer_asks_for_debug_pages_and_static_files_from_the_source(value
     loaded = load_local(DJANGO_DEBUG=value)
     assert loaded["debug"] is True
     assert loaded["finders"] is True
+
+
+def test_make_runs_demo_data_is_seeded_with_debug_off():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.PORTAL_DEMO_DATA)",
+        ],
+        cwd=REPO,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.strip() == "True"
