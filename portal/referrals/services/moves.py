@@ -22,9 +22,9 @@ from portal.core.roles import agency_members
 
 from ..models import (
     CO_HANDLING_STATES,
-    FeedbackOutcome,
     Referral,
     ReferralFeedback,
+    feedback_outcomes,
 )
 from ..permissions import (
     MOVES,
@@ -217,7 +217,7 @@ def _feedback(
     *,
     agency: Agency,
 ) -> ReferralFeedback:
-    if outcome not in FeedbackOutcome.values:
+    if outcome not in feedback_outcomes(agency.code):
         raise ApplicationError(_("Choose the outcome."), field="outcome")
     text = _required(text, _("Describe what was done."), field="text")
     # Every file is checked before anything is stored: one bad file refuses the feedback.
