@@ -126,3 +126,20 @@ def refused_unchanged(
     with pytest.raises(ApplicationError, match=says):
         call()
     assert state() == before
+
+
+def notification_titles(user, **filters: object) -> list[str]:  # type: ignore[no-untyped-def]
+    """A user's notification titles as they read them (core.stored_text), newest first."""
+    from portal.core.stored_text import shown
+
+    return [
+        shown(title)
+        for title in user.notifications.filter(**filters).values_list("title", flat=True)
+    ]
+
+
+def shown_note(event) -> str:  # type: ignore[no-untyped-def]
+    """An audit event's note as a reader of the active language sees it."""
+    from portal.core.stored_text import shown
+
+    return shown(event.note)

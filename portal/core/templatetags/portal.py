@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
-from portal.core import pii
+from portal.core import pii, stored_text
 
 register = template.Library()
 
@@ -59,3 +59,9 @@ def fingerprint(value: str | None) -> str:
         return ""
     head = value[:16]
     return " ".join(head[i : i + 4] for i in range(0, len(head), 4)) + "…"
+
+
+@register.filter
+def shown(value: str | None) -> str:
+    """A stored notification or history note in the reader's language (core.stored_text)."""
+    return stored_text.shown(value)

@@ -8,12 +8,14 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.deadlines import deadline_meet
 from portal.core.documents import document_request
 from portal.core.errors import ApplicationError
 from portal.core.models import User
 from portal.core.numbering import number_take
+from portal.core.stored_text import stored_text
 
 from ..models import Agreement, Mediation
 from ..permissions import MOVES, Move
@@ -55,8 +57,11 @@ def agreement_arbitration_confirm(
     notify_after_commit(
         mediation,
         [user for user in [mediation.mediator] if user],
-        _("The committee confirmed the agreement of case %(number)s: %(statement)s")
-        % {"number": mediation.case.number, "statement": agreement.statement_number},
+        stored_text(
+            gettext_lazy("The committee confirmed the agreement of case %(number)s: %(statement)s"),
+            number=mediation.case.number,
+            statement=agreement.statement_number,
+        ),
     )
     return agreement
 

@@ -8,13 +8,16 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.cases.models import Case
 from portal.core.audit import audit_record
 from portal.core.deadlines import deadline_start
 from portal.core.errors import ApplicationError
 from portal.core.models import DocumentStatus, User
+from portal.core.stored_text import stored_text
 from portal.core.validators import normalize_credit_code
 
 from ..models import Agreement, EmployerLink, Mediation, MediationStatus
@@ -53,13 +56,16 @@ def _locked_agreement(pk: int) -> Agreement:
     )
 
 
-def _after_confirmation(agreement: Agreement, who: str) -> None:
+def _after_confirmation(agreement: Agreement, who: str | Promise) -> None:
     mediation = agreement.mediation
     notify_after_commit(
         mediation,
         mediator_or_admins(mediation),
-        _("%(who)s confirmed the agreement of case %(number)s")
-        % {"who": who, "number": mediation.case.number},
+        stored_text(
+            gettext_lazy("%(who)s confirmed the agreement of case %(number)s"),
+            who=who,
+            number=mediation.case.number,
+        ),
     )
 
 
@@ -83,7 +89,7 @@ def agreement_confirm_claimant(*, case: Case, shown_sha256: str) -> Agreement:
         obj=agreement.mediation,
         note=sha256,
     )
-    _after_confirmation(agreement, _("The claimant"))
+    _after_confirmation(agreement, gettext_lazy("The claimant"))
     _take_effect_if_both(agreement)
     return agreement
 
