@@ -92,6 +92,11 @@ def unread_counts(user: User) -> dict[int, int]:
     return dict(rows)
 
 
+def unread_total(user: User) -> int:
+    """All the reader's unread messages, for the badge on the menu."""
+    return sum(unread_counts(user).values())
+
+
 def message_readers(message: Message) -> list[int]:
     """Ids of the people who have read the conversation up to this message (read receipts)."""
     return list(
@@ -201,7 +206,8 @@ def conversation_title(conversation: Conversation, user: User) -> str:
 
 
 def conversation_list(user: User, limit: int = 100) -> list[dict[str, Any]]:
-    """The reader's conversations with messages, newest activity first, with unread counts."""
+    """The reader's conversations with messages, newest activity first, with unread counts and
+    the last message (its author, time and text) of each."""
     conversations = (
         conversations_visible_to(user)
         .filter(messages__isnull=False)
@@ -211,11 +217,15 @@ def conversation_list(user: User, limit: int = 100) -> list[dict[str, Any]]:
         .prefetch_related("agencies", "people")[:limit]
     )
     unread = unread_counts(user)
+    last = Message.objects.select_related("author").in_bulk(
+        [conversation.last_id for conversation in conversations]  # type: ignore[attr-defined]
+    )
     return [
         {
             "conversation": conversation,
             "title": conversation_title(conversation, user),
             "unread": unread.get(conversation.pk, 0),
+            "last": last.get(conversation.last_id),  # type: ignore[attr-defined]
             # the other person of a direct conversation, for its link
             "other": next((p for p in conversation.people.all() if p.pk != user.pk), None),
         }

@@ -146,7 +146,7 @@ def _items(
         "step": deadline.policy.label,
         "number": referral.number,
         "due": deadline.due_on.isoformat(),
-        "receiver": referral.receiver_agency.short_name,
+        "receiver": referral.receiver_agency.label,
     }
     if escalated:
         title = stored_text(texts["escalated"], **values)

@@ -1,3 +1,23 @@
+// A page that comes back with a refused form moves the focus to its error summary (screen
+// readers read it; its links lead to the fields).
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+})();
+// The unread messages on the menu's Messages item, asked for after the page has loaded.
+(function () {
+  "use strict";
+  var link = document.querySelector("[data-unread-messages]");
+  if (!link || !window.fetch) return;
+  var badge = link.querySelector("[data-count]");
+  fetch(link.getAttribute("data-unread-messages"), { credentials: "same-origin" })
+    .then(function (response) { return response.ok ? response.json() : { unread: 0 }; })
+    .then(function (data) {
+      badge.textContent = data.unread;
+      badge.hidden = !data.unread;
+    }, function () {});
+})();
 // Live unread-notification count over the portal's own WebSocket; the page works without it.
 (function () {
   "use strict";

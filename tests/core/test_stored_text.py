@@ -69,3 +69,11 @@ def test_a_deadline_name_an_admin_changed_is_shown_as_written():
     policy.name = "受理审查（本委）"
     with translation.override("en"):
         assert policy.label == "受理审查（本委）"
+
+
+def test_the_agency_badge_is_in_english_on_an_english_page(client, arbitrator):
+    client.force_login(arbitrator)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("core:home")).content.decode()
+    assert "Haizhu Arbitration Committee" in page
+    assert "海珠区仲裁委" not in page

@@ -19,7 +19,7 @@ from portal.core.documents import document_render
 from portal.core.models import Deadline, Document
 from portal.referrals import services
 from portal.referrals.models import Referral, ReferralKind, ReferralStatus
-from tests.helpers import png_bytes, refusals
+from tests.helpers import png_bytes, refusals, refused_in_place
 
 from ..factories import agency, make_case, valid_credit_code
 from .builders import draft, drive, move, referral_data
@@ -547,3 +547,20 @@ def test_the_procuratorate_is_not_offered_an_administrative_penalty_as_its_outco
     )
     assert response.status_code == 200
     assert not clue.feedback.exists()
+
+
+def test_a_refused_referral_keeps_everything_typed_and_names_the_field(client, bureau_inspector):
+    data = form_data(employer_credit_code="91440105MA59XK3T7Y")  # a wrong check character
+    response = login(client, bureau_inspector).post(reverse("referrals:create"), data)
+    refused_in_place(
+        response,
+        typed=[
+            "91440105MA59XK3T7Y",
+            "广州市海珠区鸿运建筑劳务有限公司",
+            "96000.00",
+            "多名工人反映该公司与个别人员串通，虚构劳动争议申请仲裁。",
+            "《人民检察院民事诉讼监督规则》",
+        ],
+        field_id="id_employer_credit_code",
+    )
+    assert not Referral.objects.exists()

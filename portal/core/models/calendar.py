@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .seeded import SeededNames, seeded_label
+
 
 class DeadlineUnit(models.TextChoices):
     CALENDAR_DAYS = "calendar", _("calendar days")
@@ -14,7 +16,7 @@ class DeadlineUnit(models.TextChoices):
 # The names the policies were seeded with (their Chinese msgstr), by key: a policy whose name
 # is still the seeded one is shown in the reader's language; a name an admin changed is shown
 # as written.
-SEEDED_POLICY_NAMES: dict[str, tuple[str, Promise]] = {
+SEEDED_POLICY_NAMES: SeededNames = {
     "case.acceptance": ("仲裁申请受理审查", _("Review of the application for acceptance")),
     "mediation.term": ("调解期限", _("Mediation term")),
     "court_confirmation.window": ("申请司法确认", _("Applying for judicial confirmation")),
@@ -49,10 +51,7 @@ class DeadlinePolicy(models.Model):
     @property
     def label(self) -> str | Promise:
         """The name in the reader's language while it is the seeded one."""
-        seeded = SEEDED_POLICY_NAMES.get(self.key)
-        if seeded is not None and seeded[0] == self.name:
-            return seeded[1]
-        return self.name
+        return seeded_label(SEEDED_POLICY_NAMES, self.key, self.name)
 
 
 class HolidayYear(models.Model):

@@ -5,9 +5,11 @@ import math
 from decimal import Decimal
 
 from django import template
+from django.forms import Form
 from django.utils import timezone
 
 from portal.core import pii, stored_text
+from portal.core.forms import error_summary
 
 register = template.Library()
 
@@ -65,3 +67,10 @@ def fingerprint(value: str | None) -> str:
 def shown(value: str | None) -> str:
     """A stored notification or history note in the reader's language (core.stored_text)."""
     return stored_text.shown(value)
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def form_errors(*forms_: Form | None) -> dict[str, object]:
+    """The summary of a refused form's errors, linked to their fields, above the form (the
+    same as the kiosk's); each error also stands next to its field (includes/field.html)."""
+    return {"errors": error_summary(*forms_)}

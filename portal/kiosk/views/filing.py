@@ -14,12 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from portal.cases.services.intake import secret_display
 from portal.core.errors import ApplicationError
+from portal.core.forms import error_summary
 
 from .. import abuse, drafts, services, steps
 from ..forms import LookupForm, ReviewForm
 from ..permissions import access_receipt, receipt_grant
 from ..receipt import receipt_context, receipt_pdf
-from .common import error_summary, kiosk_render, public, too_many
+from .common import kiosk_render, public, too_many
 
 # Where a service's error about a field sends the claimant back to.
 FIELD_STEPS = {"claimants": "claimants", "credit_code": "employer", "claims": "claims"}

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from portal.cases.models import Case
 from portal.cases.services.intake import case_material_supply, claimant_case_get
+from portal.core.forms import error_summary
 from portal.core.http import post_move, stored_file_response
 from portal.mediation.selectors import claimant_mediation
 
 from .. import abuse, selectors
 from ..forms import LookupForm, MaterialForm
 from ..permissions import access_claimant_case, claimant_case_pk, claimant_grant
-from .common import error_summary, kiosk_render, public, too_many
+from .common import kiosk_render, public, too_many
 
 
 def _not_found() -> str:

@@ -147,7 +147,7 @@ def meeting_create(
             title=stored_text(gettext_lazy("You are invited: %(title)s"), title=meeting.title),
             body=stored_text(
                 gettext_lazy("%(agency)s is finding a time; answer the poll."),
-                agency=organiser_agency.short_name,
+                agency=organiser_agency.label,
             ),
             exclude=actor,
             email=True,  # no calendar file yet: the poll comes first

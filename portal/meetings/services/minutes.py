@@ -228,7 +228,7 @@ def _notify_approved(meeting: Meeting, items: list[ActionItem], actor: User) -> 
             recipients=owners,
             title=stored_text(
                 gettext_lazy("Action item for %(agency)s: %(action)s"),
-                agency=item.owner_agency.short_name,
+                agency=item.owner_agency.label,
                 action=item.description,
             ),
             body=stored_text(
@@ -353,7 +353,7 @@ def _overdue_items(
     assert item.deadline is not None
     values = {
         "action": item.description,
-        "agency": item.owner_agency.short_name,
+        "agency": item.owner_agency.label,
         "due": item.deadline.due_on.isoformat(),
         "title": item.meeting.title,
     }

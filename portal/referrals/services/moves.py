@@ -396,8 +396,8 @@ def _after_commit_notify(
 ) -> None:
     values = {
         "number": referral.number,
-        "agency": referral.sender_agency.short_name,
-        "receiver": referral.receiver_agency.short_name,
+        "agency": referral.sender_agency.label,
+        "receiver": referral.receiver_agency.label,
         "kind": ReferralKind(referral.kind).label,
         "employer": referral.employer_name,
         "reason": reason,
