@@ -191,16 +191,17 @@ def test_the_list_counts_a_message_and_a_file_in_a_referral_conversation_live(br
         arb_page.goto("/messaging/")
         arb_page.evaluate("window.loadedOnce = true")
         arb_page.locator("body[data-live=watching]").wait_for(state="attached")
-        expect(arb_page.locator(".conversation-list .count")).to_have_count(0)
+        expect(arb_page.locator(".conversation-list .unread-count")).to_have_count(0)
 
         proc_page.get_by_label("消息", exact=True).fill("移送材料已收到")
         proc_page.get_by_role("button", name="发送", exact=True).click()
-        expect(arb_page.locator(".conversation-list .count")).to_have_text("1")
+        expect(arb_page.locator(".conversation-list .unread-count")).to_have_text("1 条未读")
         proc_page.get_by_label("发送文件（PDF、JPEG 或 PNG）").set_input_files(
             files=[{"name": "回执.png", "mimeType": "image/png", "buffer": png_bytes()}]
         )
         proc_page.get_by_role("button", name="发送文件", exact=True).click()
-        expect(arb_page.locator(".conversation-list .count")).to_have_text("2")
+        expect(arb_page.locator(".conversation-list .unread-count")).to_have_text("2 条未读")
+        expect(arb_page.locator(".conversation-list .last-message")).to_contain_text("回执.png")
         assert arb_page.evaluate("window.loadedOnce") is True
 
         arb_page.locator(".conversation-list a").click()
