@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from portal.core.models import CalendarDay, HolidayYear
 from portal.meetings.models import Meeting, MeetingSlot, MeetingStatus, Minutes, SlotVote
-from portal.meetings.services import ActionItemData
+from portal.meetings.services import ActionItemData, slot_vote
 
 from ..core.test_translations import compiled_messages, english_words  # noqa: F401 (a fixture)
 from ..factories import UserFactory, agency
@@ -138,6 +138,25 @@ def test_the_poll_page_runs_the_same_queries_however_many_times_are_proposed(
         propose(procuratorate_admin, meeting, next_weekday(day), "14:00", "15:00")
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(url("poll", meeting))
+
+
+def test_the_poll_shows_who_answered_what_and_who_has_not_and_preselects_the_best_time(
+    client, procuratorate_admin, bureau_admin, arbitration_admin
+):
+    meeting = make_meeting(procuratorate_admin, [bureau_admin, arbitration_admin])
+    early = propose(procuratorate_admin, meeting, next_weekday(1), "09:00", "10:00")
+    later = propose(procuratorate_admin, meeting, next_weekday(2), "09:00", "10:00")
+    slot_vote(actor=bureau_admin, meeting=meeting, answers={early.pk: "no", later.pk: "yes"})
+    client.force_login(procuratorate_admin)
+    response = client.get(url("poll", meeting))
+    page = response.content.decode()
+    row = page.split(f'data-slot="{later.pk}"')[1].split("</tr>")[0]
+    assert str(bureau_admin) in row.split('data-answer="yes"')[1].split("</td>")[0]
+    not_answered = page.split('data-testid="not-answered"')[1].split("</p>")[0]
+    assert str(arbitration_admin) in not_answered and str(procuratorate_admin) in not_answered
+    assert str(bureau_admin) not in not_answered
+    assert response.context["best_slot"] == later
+    assert f'<option value="{later.pk}" selected>' in page
 
 
 # --- the meeting page and the lists --------------------------------------------------------------------
