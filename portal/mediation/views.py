@@ -106,8 +106,17 @@ def _page(request: HttpRequest, pk: int, *, bound: Bound | None = None) -> HttpR
         ],
         "court_window": selectors.court_window(mediation),
         "confirmed_by_both": selectors.agreement_confirmed_by_both(agreement),
+        "employer_link": _employer_link_url(request, agreement) if "employer_link" in shown else "",
     }
     return render(request, "mediation/mediation_detail.html", context)
+
+
+def _employer_link_url(request: HttpRequest, agreement: Any) -> str:
+    """The employer's link that still works, shown (with a copy button) until it is used."""
+    token = selectors.employer_link_shown(agreement)
+    if token is None:
+        return ""
+    return request.build_absolute_uri(reverse("confirmation:employer", kwargs={"token": token}))
 
 
 def _opening_page(request: HttpRequest, case: Case, bound: Bound | None) -> HttpResponse:

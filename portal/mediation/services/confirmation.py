@@ -25,6 +25,7 @@ from ..selectors import (
     COURT_WINDOW_POLICY,
     agreement_confirmed_by_both,
     employer_link_get,
+    employer_link_token,
     token_digest,
 )
 from .common import check_conduct, locked, mediator_or_admins, notify_after_commit, required
@@ -96,8 +97,8 @@ def agreement_confirm_claimant(*, case: Case, shown_sha256: str) -> Agreement:
 
 @transaction.atomic
 def employer_link_issue(*, actor: User, mediation: Mediation) -> tuple[EmployerLink, str]:
-    """A new one-time link for the employer (older unused ones stop working). The token is
-    returned once, to be passed on; only its digest is kept."""
+    """A new one-time link for the employer (older unused ones stop working). Only the token's
+    digest is kept; staff are shown the token again until it is used (employer_link_token)."""
     mediation = locked(mediation)
     check_conduct(actor, mediation, status=MediationStatus.AGREED)
     agreement = Agreement.objects.select_for_update().get(mediation=mediation)
@@ -105,13 +106,16 @@ def employer_link_issue(*, actor: User, mediation: Mediation) -> tuple[EmployerL
         raise ApplicationError(_("The employer confirmed this agreement already."))
     now = timezone.now()
     agreement.links.filter(used_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
-    token = secrets.token_urlsafe(32)
     link = EmployerLink.objects.create(
         agreement=agreement,
-        token_sha256=token_digest(token),
+        # replaced at once by the digest of the token derived from the row (its id and time)
+        token_sha256=secrets.token_hex(32),
         expires_at=now + datetime.timedelta(days=EMPLOYER_LINK_DAYS),
         created_by=actor,
     )
+    token = employer_link_token(link)
+    link.token_sha256 = token_digest(token)
+    link.save(update_fields=["token_sha256"])
     audit_record(actor=actor, action="mediation.employer_link_issue", obj=mediation)
     return link, token
 
