@@ -268,3 +268,18 @@ def test_a_refused_agreement_keeps_everything_typed_and_names_the_field(
         field_id="id_instalments",
     )
     assert '<option value="cash" selected>' in response.content.decode()
+
+
+def test_the_mediation_page_shows_the_parties_and_the_claims(
+    client, mediating, arbitration_mediator
+):
+    client.force_login(arbitration_mediator)
+    page = client.get(url("case", mediating)).content.decode()
+    parties = page.split('data-testid="parties"')[1].split("</section>")[0]
+    case = mediating.case
+    for expected in (
+        case.employer.name,
+        *[claimant.name for claimant in case.claimants.all()],
+        *[claim.get_kind_display() for claim in case.claims.all()],
+    ):
+        assert str(expected) in parties
