@@ -66,6 +66,7 @@ def referral_overdue_sweep(*, today: datetime.date | None = None) -> SweepResult
             "number",
             "sender_agency",
             "receiver_agency__short_name",
+            "receiver_agency__code",
             "author__is_active",
         )
     }

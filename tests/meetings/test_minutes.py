@@ -220,7 +220,8 @@ def test_approval_freezes_the_minutes_closes_the_meeting_and_starts_the_action_i
     # The owner agency's administrators and the owner are told; the PDF is rendered.
     for user in (bureau_admin, bureau_inspector):
         assert any(
-            title.startswith("Action item for 海珠区人社局") for title in notification_titles(user)
+            title.startswith("Action item for Haizhu Human Resources Bureau")
+            for title in notification_titles(user)
         )
     (document,) = documents_of(meeting)
     assert document.status == DocumentStatus.READY
