@@ -46,9 +46,14 @@ demo: migrate
 
 # --- run: HTTP + WebSockets (daphne) and a Celery worker with beat, on the embedded default --------
 
+# Links the portal hands out (QR codes, .ics, e-mails) point at the port it serves, unless
+# PORTAL_BASE_URL says otherwise. DJANGO_DEBUG=1 gives Django's debug pages and static files read
+# from the source folders; otherwise they are collected with hashed names and compressed copies.
 run: system-deps $(VENV)/.installed messages demo
+	@case "$${DJANGO_DEBUG:-}" in 1|true|True|yes|on) ;; *) $(PY) manage.py collectstatic --noinput -v0 ;; esac
 	@echo "Portal: http://$(HOST):$(PORT)/  (demo users in README.md; Ctrl-C stops everything)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@export PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	trap 'kill 0' INT TERM EXIT; \
 	while true; do $(VENV)/bin/celery -A config worker --beat --concurrency=2 --loglevel=INFO; \
 		echo "Celery worker exited; starting it again in 2 s"; sleep 2; done & \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application

@@ -104,7 +104,7 @@ def run_at_once(calls: list[Callable[[], object]]) -> tuple[list[object], list[B
     return results, errors
 
 
-_ALERT = re.compile(r'<p class="(?:error|field-error)"[^>]*>(.*?)</p>', re.S)
+_ALERT = re.compile(r'<(p|li) class="(?:error|field-error)"[^>]*>(.*?)</\1>', re.S)
 
 
 def refusals(response) -> list[str]:
@@ -115,7 +115,7 @@ def refusals(response) -> list[str]:
     ]
     html_page = response.status_code == 200 and not response.streaming
     page = response.content.decode() if html_page else ""
-    return told + [html.unescape(text).strip() for text in _ALERT.findall(page)]
+    return told + [html.unescape(text).strip() for _tag, text in _ALERT.findall(page)]
 
 
 def refused_unchanged(
@@ -126,3 +126,32 @@ def refused_unchanged(
     with pytest.raises(ApplicationError, match=says):
         call()
     assert state() == before
+
+
+def notification_titles(user, **filters: object) -> list[str]:  # type: ignore[no-untyped-def]
+    """A user's notification titles as they read them (core.stored_text), newest first."""
+    from portal.core.stored_text import shown
+
+    return [
+        shown(title)
+        for title in user.notifications.filter(**filters).values_list("title", flat=True)
+    ]
+
+
+def shown_note(event) -> str:  # type: ignore[no-untyped-def]
+    """An audit event's note as a reader of the active language sees it."""
+    from portal.core.stored_text import shown
+
+    return shown(event.note)
+
+
+def refused_in_place(response, *, typed: list[str], field_id: str) -> None:  # type: ignore[no-untyped-def]
+    """A refused staff form came back on its page: the summary above it, the error next to its
+    field (includes/field.html) and everything that was typed."""
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "data-error-summary" in page
+    assert f'href="#{field_id}"' in page  # the summary's link to the field
+    assert f'id="{field_id}_error"' in page  # the message beside the field
+    for value in typed:
+        assert value in page, value

@@ -625,6 +625,7 @@ def _reply_data(world: World, case: Case | None) -> dict[str, Any]:
 MESSAGING_ROWS: dict[str, Row] = {
     "messaging:index": Row("GET", by_role(OK, anonymous=LOGIN)),
     "messaging:search": Row("GET", by_role(OK, anonymous=LOGIN)),
+    "messaging:unread": Row("GET", by_role(OK, anonymous=LOGIN)),
     "messaging:case": _case_row("GET", by_role(OK), assigned=OK),
     # a file and the live fragments are keyed by the conversation (here: each case's) and
     # open to whoever may read it

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed; static files never reach it (WhiteNoise above answers them with its own
+    # pre-compressed copies). BREACH: docs/architecture.md, "Compression".
+    "django.middleware.gzip.GZipMiddleware",
     "portal.core.middleware.RequestContextMiddleware",
     # Beside the other synchronous one: no extra thread hop under ASGI.
     "portal.core.middleware.StorageFaultMiddleware",
@@ -329,6 +332,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# /favicon.ico and /robots.txt, served at the site's root by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "webroot"
 # Uploads and generated documents live outside the web root and are only served by
 # permission-checked views; there is deliberately no MEDIA_URL route.
 PRIVATE_STORAGE_ROOT = Path(env.str("PORTAL_PRIVATE_ROOT", default=str(VAR_DIR / "private")))

@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -44,3 +46,30 @@ class PortalAuthenticationForm(AuthenticationForm):
             code="invalid_login",
             params={"limit": settings.AXES_FAILURE_LIMIT},
         )
+
+
+def error_summary(*groups: forms.Form | Iterable[forms.Form] | None) -> list[dict[str, str]]:
+    """Every error of the screen's forms, each with the id of its field (for links that move
+    the focus there); non-field errors have no id. The kiosk's screens and the staff pages show
+    them in one summary above the form (templates/includes/error_summary.html)."""
+    errors: list[dict[str, str]] = []
+    for group in groups:
+        if group is None:
+            continue
+        for form in [group] if isinstance(group, forms.Form) else group:
+            if not form.is_bound:
+                continue
+            for message in form.non_field_errors():
+                errors.append({"id": "", "label": "", "message": str(message)})
+            for name, field in form.fields.items():
+                for message in form.errors.get(name, []):
+                    bound = form[name]
+                    errors.append(
+                        {
+                            # A hidden field (a page's version) has nothing to move the focus to.
+                            "id": "" if bound.is_hidden else (bound.id_for_label or bound.auto_id),
+                            "label": str(field.label),
+                            "message": str(message),
+                        }
+                    )
+    return errors

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from . import retry
+from .stored_text import shown, stored_text
 
 
 @shared_task(bind=True, **retry.once())
@@ -47,10 +49,7 @@ def notification_email_many_task(self, notification_ids: list[int]) -> None:  # 
     sent: list[int] = []
     try:
         for notification in pending:
-            body = notification.body
-            if notification.url:
-                body = f"{body}\n\n{settings.PORTAL_BASE_URL}{notification.url}"
-            send_mail(notification.title, body, None, [notification.recipient.email])
+            send_mail(*_email(notification), None, [notification.recipient.email])
             sent.append(notification.pk)
     except OSError as exc:
         # Mark what went out, retry the rest only.
@@ -91,12 +90,17 @@ def calendar_next_year_check_task() -> int:
         created += len(
             notify(
                 recipients=admins,
-                title=_("Enter the holiday calendar of %(year)s") % {"year": year},
-                body=_(
-                    "Deadlines that end in %(year)s are provisional until the State Council's "
-                    "holiday notice for that year is entered in the admin (holiday years)."
-                )
-                % {"year": year},
+                title=stored_text(
+                    gettext_lazy("Enter the holiday calendar of %(year)s"), year=year
+                ),
+                body=stored_text(
+                    gettext_lazy(
+                        "Deadlines that end in %(year)s are provisional until the State "
+                        "Council's holiday notice for that year is entered in the admin "
+                        "(holiday years)."
+                    ),
+                    year=year,
+                ),
                 url="/admin/core/holidayyear/",
                 dedupe_key=f"calendar-missing-{year}",
             )
@@ -109,3 +113,12 @@ def appointment_expiry_sweep_task() -> int:
     from .people import appointments_expire
 
     return appointments_expire(today=timezone.localdate())
+
+
+def _email(notification: Any) -> tuple[str, str]:
+    """Subject and body of a notification's email, in the portal's language (core.stored_text)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        body = shown(notification.body)
+        if notification.url:
+            body = f"{body}\n\n{settings.PORTAL_BASE_URL}{notification.url}"
+        return shown(notification.title), body

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.core.models import Agency, Appointment
 
@@ -203,7 +204,7 @@ class PaymentMethod(models.TextChoices):
 
 
 class InstalmentStatus(models.TextChoices):
-    DUE = "due", _("Due")
+    DUE = "due", pgettext_lazy("instalment status", "Due")
     PAID = "paid", _("Paid")
     MISSED = "missed", _("Missed")
 

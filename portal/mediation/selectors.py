@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from portal.cases.models import Case, CaseStatus
@@ -112,6 +113,31 @@ def mediation_stage(mediation: Mediation) -> dict[str, bool]:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def employer_link_token(link: EmployerLink) -> str:
+    """The link's token, derived from the row with the site's secret key: staff can be shown it
+    again until it is used, while the database alone (which keeps only the digest) cannot
+    give it away."""
+    return salted_hmac(
+        "mediation.employer-link", f"{link.pk}:{link.created_at.isoformat()}", algorithm="sha256"
+    ).hexdigest()
+
+
+def employer_link_shown(agreement: Agreement) -> str | None:
+    """The token of the agreement's link that still works, to show again; None without one
+    (or for a link made before tokens were derived, or under an earlier secret key)."""
+    link = (
+        agreement.links.filter(
+            used_at__isnull=True, voided_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if link is None:
+        return None
+    token = employer_link_token(link)
+    return token if token_digest(token) == link.token_sha256 else None
 
 
 def employer_link_get(token: str) -> EmployerLink | None:

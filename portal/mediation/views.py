@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.cases.models import Case
 from portal.cases.permissions import CasePerm, access_case
@@ -108,8 +108,17 @@ def _page(request: HttpRequest, pk: int, *, bound: Bound | None = None) -> HttpR
         "court_window": selectors.court_window(mediation),
         "shares": selectors.worker_shares(agreement),
         "confirmed_by_both": selectors.agreement_confirmed_by_both(agreement),
+        "employer_link": _employer_link_url(request, agreement) if "employer_link" in shown else "",
     }
     return render(request, "mediation/mediation_detail.html", context)
+
+
+def _employer_link_url(request: HttpRequest, agreement: Any) -> str:
+    """The employer's link that still works, shown (with a copy button) until it is used."""
+    token = selectors.employer_link_shown(agreement)
+    if token is None:
+        return ""
+    return request.build_absolute_uri(reverse("confirmation:employer", kwargs={"token": token}))
 
 
 def _opening_page(request: HttpRequest, case: Case, bound: Bound | None) -> HttpResponse:
@@ -404,7 +413,7 @@ def employer_link_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("mediation:case", pk=pk)
 
 
-@require_GET
+@require_safe
 def instalment_evidence_download(
     request: HttpRequest, pk: int, instalment_pk: int
 ) -> HttpResponseBase:

@@ -210,6 +210,7 @@ class SlotRow:
     counts: dict[str, int]
     voters: dict[str, list[str]]
     my_answer: str | None
+    voter_ids: frozenset[int] = frozenset()
 
 
 def poll_for(meeting: Meeting, user: User) -> list[SlotRow]:
@@ -250,9 +251,34 @@ def poll_for(meeting: Meeting, user: User) -> list[SlotRow]:
                     for answer in VoteAnswer.values
                 },
                 my_answer=next((v.answer for v in votes if v.user_id == user.pk), None),
+                voter_ids=frozenset(v.user_id for v in votes),
             )
         )
     return rows
+
+
+def poll_best(rows: list[SlotRow]) -> MeetingSlot | None:
+    """The time the organiser is offered first: most yes, then most maybe, then fewest no, then
+    free of flags, conflicts and room bookings, then the earliest."""
+
+    def score(row: SlotRow) -> tuple[int, int, int, int, datetime.datetime]:
+        troubles = int(row.flags.rest_day or row.flags.outside_hours or row.room_taken)
+        troubles += len(row.conflicts)
+        return (
+            -row.counts.get("yes", 0),
+            -row.counts.get("maybe", 0),
+            row.counts.get("no", 0),
+            troubles,
+            row.slot.starts_at,  # type: ignore[return-value]
+        )
+
+    return min(rows, key=score).slot if rows else None
+
+
+def poll_not_answered(rows: list[SlotRow], participants: list[Participant]) -> list[str]:
+    """The participants who have answered for none of the proposed times, by name."""
+    answered = {pk for row in rows for pk in row.voter_ids}
+    return [str(p.user) for p in participants if p.user_id and p.user_id not in answered]
 
 
 def participants_of(meeting: Meeting) -> list[Participant]:

@@ -1,5 +1,6 @@
 """Live pages: a page showing a referral, a meeting, a case or its mediation is told when the
-object's status changes, and reloads its content without a reload of the page; the list of
+object's status changes or one of its documents is rendered, and reloads its content without a
+reload of the page; the list of
 conversations is told when one of them has news, and reloads its unread counts.
 
 Which object a page shows is read from its path (the same URL patterns the pages use), and
@@ -84,8 +85,34 @@ def _status_saved(sender: Any, instance: Any, update_fields: Any, **kwargs: Any)
     announce(groups, str(instance.status))
 
 
+def _owner_groups(owner: Any) -> list[str]:
+    """The pages that show a document of `owner`: its own, or its case's or meeting's."""
+    label = owner._meta.model_name
+    if label in ("referral", "meeting", "case"):
+        return [live_group(label, owner.pk)]
+    mediation = getattr(owner, "mediation", None)
+    case_id = getattr(owner, "case_id", None) or getattr(mediation, "case_id", None)
+    if case_id is not None:
+        return [live_group("case", case_id)]
+    meeting_id = getattr(owner, "meeting_id", None)
+    return [live_group("meeting", meeting_id)] if meeting_id is not None else []
+
+
+def _document_saved(sender: Any, instance: Any, update_fields: Any, **kwargs: Any) -> None:
+    # A PDF rendered by its task: the page that offers it shows the link without a reload.
+    if update_fields is None or "status" not in update_fields:
+        return
+    owner = instance.owner
+    if owner is not None:
+        announce(_owner_groups(owner), str(instance.status))
+
+
 def connect_receivers() -> None:
     from django.apps import apps
+
+    post_save.connect(
+        _document_saved, sender=apps.get_model("core.Document"), dispatch_uid="messaging.live.doc"
+    )
 
     for label in ("referrals.Referral", "meetings.Meeting", "cases.Case", "mediation.Mediation"):
         try:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
 
 from portal.core.models import Agency, User
@@ -45,7 +46,7 @@ def message_payload(
         },
         "ack_requested": message.ack_requested,
         "attachment": "" if deleted else message.attachment_name,
-        "created_at": message.created_at.isoformat(),
+        "created_at": timezone.localtime(message.created_at).isoformat(timespec="seconds"),
         "edited": message.edited_at is not None,
         "deleted": deleted,
     }
@@ -98,6 +99,11 @@ def unread_counts(user: User) -> dict[int, int]:
         .values_list("conversation", "unread")
     )
     return dict(rows)
+
+
+def unread_total(user: User) -> int:
+    """All the reader's unread messages, for the badge on the menu."""
+    return sum(unread_counts(user).values())
 
 
 def message_readers(message: Message) -> list[int]:
@@ -209,7 +215,8 @@ def conversation_title(conversation: Conversation, user: User) -> str:
 
 
 def conversation_list(user: User, limit: int = 100) -> list[dict[str, Any]]:
-    """The reader's conversations with messages, newest activity first, with unread counts."""
+    """The reader's conversations with messages, newest activity first, with unread counts and
+    the last message (its author, time and text) of each."""
     conversations = (
         conversations_visible_to(user)
         .filter(messages__isnull=False)
@@ -219,11 +226,15 @@ def conversation_list(user: User, limit: int = 100) -> list[dict[str, Any]]:
         .prefetch_related("agencies", "people")[:limit]
     )
     unread = unread_counts(user)
+    last = Message.objects.select_related("author").in_bulk(
+        [conversation.last_id for conversation in conversations]  # type: ignore[attr-defined]
+    )
     return [
         {
             "conversation": conversation,
             "title": conversation_title(conversation, user),
             "unread": unread.get(conversation.pk, 0),
+            "last": last.get(conversation.last_id),  # type: ignore[attr-defined]
             # the other person of a direct conversation, for its link
             "other": next((p for p in conversation.people.all() if p.pk != user.pk), None),
         }

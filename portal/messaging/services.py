@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.cases.permissions import access_case
 from portal.core.audit import audit_record
@@ -19,6 +20,7 @@ from portal.core.models import Agency, User
 from portal.core.notifications import NotificationItem, notify, notify_bulk
 from portal.core.pii import mask_personal_numbers
 from portal.core.roles import agency_members
+from portal.core.stored_text import stored_text
 from portal.core.uploads import upload_accepted
 from portal.meetings.permissions import access_meeting
 from portal.referrals.permissions import access_referral
@@ -181,7 +183,7 @@ def message_send(
     if addressees:
         notify(
             recipients=addressees.values(),
-            title=_("%(author)s mentioned you") % {"author": actor},
+            title=stored_text(gettext_lazy("%(author)s mentioned you"), author=actor),
             body=mask_personal_numbers(body)[:200],  # a notice is a list: masked
             dedupe_key=f"messaging.mention.{message.pk}",
             email=False,
@@ -332,8 +334,10 @@ def acknowledgements_remind(*, now: datetime.datetime | None = None) -> int:
         items.append(
             NotificationItem(
                 recipient_id=ack.user_id,
-                title=_("Please acknowledge the message of %(author)s")
-                % {"author": ack.message.author},
+                title=stored_text(
+                    gettext_lazy("Please acknowledge the message of %(author)s"),
+                    author=ack.message.author,
+                ),
                 body=mask_personal_numbers(ack.message.body)[:200],
                 dedupe_key=f"messaging.ack.{ack.pk}.{ack.reminders_sent}",
             )

@@ -7,6 +7,7 @@ app_name = "messaging"
 urlpatterns = [
     path("", views.messaging_index, name="index"),
     path("search/", views.message_search, name="search"),
+    path("unread/", views.unread_count, name="unread"),
     path("case/<int:pk>/", views.case_conversation, name="case"),
     # what every kind of conversation shares, keyed by the conversation and authorised by its
     # own access rule

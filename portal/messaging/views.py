@@ -7,13 +7,13 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.errors import ApplicationError
 from portal.core.http import local_target, parse_ids, portal_user, stored_file_response
@@ -50,6 +50,26 @@ def messaging_index(request: HttpRequest) -> HttpResponse:
         "direct_partners": selectors.direct_partners(user),
     }
     return render(request, "messaging/index.html", context)
+
+
+@require_safe
+def unread_count(request: HttpRequest) -> JsonResponse:
+    """The number on the menu's Messages item (static/js/portal.js asks after the page loads,
+    so no page waits for it)."""
+    return JsonResponse({"unread": selectors.unread_total(portal_user(request))})
+
+
+def _mention_candidates(members: list[User], agencies: list[Agency]) -> list[dict[str, object]]:
+    """Whom the message box completes after "@" (static/js/messaging.js): people, then agencies."""
+    people = [
+        {"kind": "user", "id": person.pk, "name": str(person), "detail": str(person.agency.label)}
+        for person in members
+        if person.agency is not None
+    ]
+    return people + [
+        {"kind": "agency", "id": agency.code, "name": str(agency.label), "detail": ""}
+        for agency in agencies
+    ]
 
 
 def _annotate_moves(user: User, conversation: Conversation, shown: list[Message]) -> dict[int, int]:
@@ -99,6 +119,7 @@ def _conversation_page(request: HttpRequest, conversation: Conversation) -> Http
     shown = selectors.messages_recent(user=user, conversation=conversation)
     marks = _annotate_moves(user, conversation, shown)
     members = selectors.conversation_members(conversation, user)
+    agencies = selectors.conversation_agencies(members)
     context = {
         "conversation": conversation,
         "title": selectors.conversation_title(conversation, user),
@@ -107,7 +128,8 @@ def _conversation_page(request: HttpRequest, conversation: Conversation) -> Http
         "read_marks": marks,
         "back": request.path,
         "mention_people": members,
-        "mention_agencies": selectors.conversation_agencies(members),
+        "mention_agencies": agencies,
+        "mention_candidates": _mention_candidates(members, agencies),
         "may_write": may_write(user),
     }
     return render(request, "messaging/conversation.html", context)

@@ -10,7 +10,14 @@ from portal.cases.models import Case
 from portal.core.models import Agency, User
 from portal.core.validators import normalize_credit_code, validate_credit_code
 
-from .models import FeedbackOutcome, Referral, ReferralKind, ReferralStatus, Urgency
+from .models import (
+    FeedbackOutcome,
+    Referral,
+    ReferralKind,
+    ReferralStatus,
+    Urgency,
+    feedback_outcomes,
+)
 from .selectors import ReferralFilters, referral_case_by_number
 from .services import ReferralData
 
@@ -30,6 +37,16 @@ class ReferralFilterForm(forms.Form):
         label=_("Sent until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, box: str = "outbox", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if box == "inbox":
+            # A draft is never sent, so no inbox holds one.
+            self.fields["status"].choices = [  # type: ignore[attr-defined]
+                choice
+                for choice in self.fields["status"].choices  # type: ignore[attr-defined]
+                if choice[0] != ReferralStatus.DRAFT
+            ]
 
     def filters(self) -> ReferralFilters:
         if not self.is_valid():
@@ -178,6 +195,12 @@ class FeedbackForm(VersionForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=FeedbackOutcome.choices)
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 5}))
     attachments = MultipleFileField(label=_("Files (PDF, JPEG or PNG)"), required=False)
+
+    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only what the receiving agency can do (no penalty offered to the procuratorate).
+        outcomes = feedback_outcomes(referral.receiver_agency.code)
+        self.fields["outcome"].choices = [(o.value, o.label) for o in outcomes]  # type: ignore[attr-defined]
 
 
 class AttachmentForm(forms.Form):

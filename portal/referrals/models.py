@@ -114,6 +114,28 @@ class FeedbackOutcome(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+_O = FeedbackOutcome
+# What each receiving agency can report: an administrative penalty is the bureau's
+# (《劳动保障监察条例》 art. 26-33), a settlement by mediation the committee's or the bureau's;
+# the procuratorate opens a case, hands one to the police or finds nothing.
+FEEDBACK_OUTCOMES: dict[str, tuple[FeedbackOutcome, ...]] = {
+    Agency.BUREAU: tuple(FeedbackOutcome),
+    Agency.ARBITRATION: (_O.CASE_OPENED, _O.MEDIATED, _O.NO_VIOLATION_FOUND, _O.OTHER),
+    Agency.PROCURATORATE: (
+        _O.CASE_OPENED,
+        _O.TRANSFERRED_TO_POLICE,
+        _O.NO_VIOLATION_FOUND,
+        _O.OTHER,
+    ),
+}
+_OTHER_AGENCIES = (_O.CASE_OPENED, _O.TRANSFERRED_TO_POLICE, _O.NO_VIOLATION_FOUND, _O.OTHER)
+
+
+def feedback_outcomes(agency_code: str) -> tuple[FeedbackOutcome, ...]:
+    """The outcomes an agency receiving a referral may report."""
+    return FEEDBACK_OUTCOMES.get(agency_code, _OTHER_AGENCIES)
+
+
 class Referral(models.Model):
     """A matter one agency hands to another, with its letter number and its lifecycle."""
 

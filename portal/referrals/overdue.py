@@ -16,10 +16,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from portal.core.models import Deadline, Role, User
 from portal.core.notifications import NotificationItem, notify_bulk
+from portal.core.stored_text import stored_text
 
 from .models import Referral
 from .services import referral_url
@@ -64,6 +66,7 @@ def referral_overdue_sweep(*, today: datetime.date | None = None) -> SweepResult
             "number",
             "sender_agency",
             "receiver_agency__short_name",
+            "receiver_agency__code",
             "author__is_active",
         )
     }
@@ -122,12 +125,12 @@ def _admins_and_leaders(
     return admins, leaders
 
 
-def _texts() -> dict[str, str]:
-    """The notifications' texts in the active language, translated once per sweep."""
+def _texts() -> dict[str, Promise]:
+    """The notifications' texts, stored by msgid and shown in each reader's language."""
     return {
-        "escalated": _("Escalated: %(step)s of referral %(number)s is long overdue"),
-        "overdue": _("Overdue: %(step)s of referral %(number)s"),
-        "body": _("%(step)s was due on %(due)s (%(receiver)s)."),
+        "escalated": gettext_lazy("Escalated: %(step)s of referral %(number)s is long overdue"),
+        "overdue": gettext_lazy("Overdue: %(step)s of referral %(number)s"),
+        "body": gettext_lazy("%(step)s was due on %(due)s (%(receiver)s)."),
     }
 
 
@@ -136,23 +139,23 @@ def _items(
     referral: Referral,
     deadline: Deadline,
     url: str,
-    texts: dict[str, str],
+    texts: dict[str, Promise],
     *,
     escalated: bool,
 ) -> list[NotificationItem]:
     values = {
-        "step": deadline.policy.name,
+        "step": deadline.policy.label,
         "number": referral.number,
         "due": deadline.due_on.isoformat(),
-        "receiver": referral.receiver_agency.short_name,
+        "receiver": referral.receiver_agency.label,
     }
     if escalated:
-        title = texts["escalated"] % values
+        title = stored_text(texts["escalated"], **values)
         key = f"referral-escalated-{deadline.pk}"
     else:
-        title = texts["overdue"] % values
+        title = stored_text(texts["overdue"], **values)
         key = f"referral-overdue-{deadline.pk}"
-    body = texts["body"] % values
+    body = stored_text(texts["body"], **values)
     unique = {user.pk: user for user in recipients if user.is_active}
     return [
         NotificationItem(recipient_id=pk, title=title, body=body, url=url, dedupe_key=key)

@@ -41,6 +41,8 @@ def _letter_context(referral: Referral) -> dict[str, Any]:
         "legal_basis": mask_personal_numbers(referral.legal_basis),
         "attachments": list(referral.attachments.filter(feedback__isnull=True)),
         "sent_on": timezone.localtime(referral.sent_at) if referral.sent_at else None,
+        # The receiving agency's questions go to the person who wrote the referral.
+        "contact": referral.author,
     }
 
 

@@ -46,7 +46,7 @@ PAGE_SIZE = 25
 
 
 def _box(request: HttpRequest, box: str) -> HttpResponse:
-    form = ReferralFilterForm(request.GET or None)
+    form = ReferralFilterForm(request.GET or None, box=box)
     select = selectors.referral_inbox if box == "inbox" else selectors.referral_outbox
     referrals = select(user=portal_user(request), filters=form.filters())
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -131,7 +131,7 @@ def _detail(
         "feedback_form": (
             refused_form
             if refused_move in (Move.GIVE_FEEDBACK, Move.RECORD_OUTCOME)
-            else FeedbackForm(initial={"version": referral.version})
+            else FeedbackForm(initial={"version": referral.version}, referral=referral)
         ),
         "attachment_form": AttachmentForm(),
         "revealed": revealed,
@@ -328,6 +328,13 @@ def _arguments(cleaned: dict[str, Any]) -> dict[str, Any]:
     return {**arguments, **data}
 
 
+def _form(move: Move, referral: Referral, request: HttpRequest) -> forms.Form:
+    form_class = _FORMS.get(move, VersionForm)
+    if form_class is FeedbackForm:
+        return FeedbackForm(request.POST, request.FILES, referral=referral)
+    return form_class(request.POST, request.FILES)
+
+
 def _move_view(move: Move) -> Callable[[HttpRequest, int], HttpResponse]:
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -335,7 +342,7 @@ def _move_view(move: Move) -> Callable[[HttpRequest, int], HttpResponse]:
         referral: Referral = access_referral(user, pk)
         return post_move(
             request,
-            form=_FORMS.get(move, VersionForm)(request.POST, request.FILES),
+            form=_form(move, referral, request),
             perform=lambda data: _SERVICES[move](actor=user, referral=referral, **_arguments(data)),
             done=str(_DONE[move]),
             then=services.referral_url(referral),

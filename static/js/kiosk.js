@@ -1,14 +1,11 @@
-// The public kiosk pages. Everything works without this script; it adds:
+// The public kiosk pages. Everything works without this script; it adds (portal.js moves the
+// focus to an error summary):
 // - at a kiosk terminal, the idle timeout: after data-idle-seconds without input a dialog counts
 //   down data-countdown-seconds, then the screen is emptied and the draft discarded on the
 //   server (POST to the discard form), so the next person at the shared terminal sees nothing;
-// - focus on the error summary when a screen comes back with errors (screen readers read it);
 // - the "print this page" button.
 (function () {
   "use strict";
-
-  var summary = document.querySelector("[data-error-summary]");
-  if (summary) summary.focus();
 
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;

@@ -239,6 +239,7 @@
         if (data.client_id === awaiting) {
           awaiting = null;
           if (form) form.reset();
+          picked = [];
           showError("");
         }
       } else if (data.type === "error") {
@@ -284,13 +285,110 @@
     };
   }
 
-  function chosen(select) {
-    if (!select) return [];
-    return Array.prototype.filter.call(select.options, function (option) { return option.selected; })
-      .map(function (option) { return option.value; });
+  // "@" and a few letters offer the people and agencies of the conversation; the one chosen
+  // goes into the text as "@name" and is mentioned if the text still holds it when sent.
+  var box = form ? form.elements.body : null;
+  var options = document.getElementById("mention-options");
+  var candidatesNode = document.getElementById("mention-candidates");
+  var candidates = candidatesNode ? JSON.parse(candidatesNode.textContent) : [];
+  var picked = [];
+  var matches = [];
+  var active = 0;
+
+  function typedMention() {
+    var before = box.value.slice(0, box.selectionStart);
+    var found = /(^|\s)@([^\s@]*)$/.exec(before);
+    return found ? { start: before.length - found[2].length - 1, text: found[2].toLowerCase() } : null;
   }
 
   if (form) {  // a read-only reader has no form
+    function closeOptions() {
+      matches = [];
+      options.hidden = true;
+      options.textContent = "";
+      box.removeAttribute("aria-activedescendant");
+    }
+
+    function drawOptions() {
+      options.textContent = "";
+      matches.forEach(function (candidate, index) {
+        var item = document.createElement("li");
+        item.id = "mention-option-" + index;
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", index === active ? "true" : "false");
+        item.textContent = candidate.name + (candidate.detail ? " · " + candidate.detail : "");
+        item.addEventListener("mousedown", function (event) {
+          event.preventDefault();
+          choose(candidate);
+        });
+        options.appendChild(item);
+      });
+      options.hidden = matches.length === 0;
+      if (matches.length) box.setAttribute("aria-activedescendant", "mention-option-" + active);
+      else box.removeAttribute("aria-activedescendant");
+    }
+
+    function offer() {
+      var typed = candidates.length ? typedMention() : null;
+      if (!typed) { closeOptions(); return; }
+      matches = candidates.filter(function (candidate) {
+        return candidate.name.toLowerCase().indexOf(typed.text) !== -1;
+      }).slice(0, 8);
+      active = 0;
+      drawOptions();
+    }
+
+    function choose(candidate) {
+      var typed = typedMention();
+      if (!typed) return;
+      var after = box.value.slice(box.selectionStart);
+      var text = box.value.slice(0, typed.start) + "@" + candidate.name + " ";
+      box.value = text + after;
+      box.setSelectionRange(text.length, text.length);
+      picked.push(candidate);
+      closeOptions();
+      box.focus();
+    }
+
+    function mentioned(kind, text) {
+      var ids = [];
+      picked.forEach(function (candidate) {
+        if (candidate.kind === kind && text.indexOf("@" + candidate.name) !== -1 && ids.indexOf(candidate.id) === -1) {
+          ids.push(candidate.id);
+        }
+      });
+      return ids;
+    }
+
+    box.addEventListener("keydown", function (event) {
+      if (!options.hidden && matches.length) {
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          event.preventDefault();
+          active = (active + (event.key === "ArrowDown" ? 1 : matches.length - 1)) % matches.length;
+          drawOptions();
+          return;
+        }
+        if (event.key === "Enter" || event.key === "Tab") {
+          event.preventDefault();
+          choose(matches[active]);
+          return;
+        }
+        if (event.key === "Escape") {
+          event.preventDefault();
+          closeOptions();
+          return;
+        }
+      }
+      // Enter sends, Shift+Enter is a new line; never while an input method is composing.
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        if (form.requestSubmit) form.requestSubmit();
+        else form.dispatchEvent(new Event("submit", { cancelable: true }));
+      }
+    });
+    box.addEventListener("input", offer);
+    box.addEventListener("blur", function () { setTimeout(closeOptions, 150); });
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = form.elements.body.value.trim();
@@ -302,10 +400,7 @@
         type: "send",
         conversation: conversation,
         body: text,
-        mentions: {
-          users: chosen(form.elements.mention_users).map(Number),
-          agencies: chosen(form.elements.mention_agencies)
-        },
+        mentions: { users: mentioned("user", text), agencies: mentioned("agency", text) },
         ack_requested: Boolean(ack && ack.checked),
         client_id: awaiting
       }));

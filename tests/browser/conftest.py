@@ -9,6 +9,7 @@ between tests wipes the rows the data migrations seeded, hence `reference_data`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -88,8 +89,19 @@ def page(browser, live_server, request: pytest.FixtureRequest) -> Iterator[objec
         RESULTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
-    context.close()
+    settle_and_close(context)
     assert violations == [], "the browser refused something under the Content-Security-Policy"
+
+
+def settle_and_close(context) -> None:  # type: ignore[no-untyped-def]
+    """Close a browser context once its pages' requests after load (the menu's unread count)
+    have been answered: the live server must not be reading while the test flushes the
+    database."""
+    for open_page in context.pages:
+        # A page that never settles (its timeout) is closed all the same.
+        with contextlib.suppress(Exception):
+            open_page.wait_for_load_state("networkidle", timeout=5_000)
+    context.close()
 
 
 @pytest.fixture

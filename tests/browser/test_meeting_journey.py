@@ -91,7 +91,7 @@ def test_a_consultation_from_the_poll_to_the_bureaus_action_item(
     switch_to(page, log_in, "proc.admin")
     page.goto(f"/meetings/{meeting.pk}/poll/")
     tuesday_row = page.locator(f"tr[data-slot='{first.pk}']")
-    expect(tuesday_row.locator("td.num").first).to_have_text("2")
+    expect(tuesday_row.locator("td.num .vote-count").first).to_have_text("2")
     page.get_by_label("时间", exact=True).select_option(str(first.pk))
     page.get_by_role("button", name="确定此时间并发送邀请").click()
 

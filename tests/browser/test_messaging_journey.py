@@ -138,10 +138,17 @@ def test_a_mention_an_acknowledgement_and_a_reply_arrive_complete_with_presence(
         expect(arb_page.locator(".presence-list")).to_contain_text(str(proc))
         expect(proc_page.locator(".presence-list")).to_contain_text(str(arb))
 
-        arb_page.get_by_label("消息", exact=True).fill("请检察院核实并签收")
-        arb_page.get_by_label("人员").select_option(str(proc.pk))
+        body = arb_page.get_by_label("消息", exact=True)
+        body.fill("第一行")
+        body.press("Shift+Enter")  # a new line, not a send
+        expect(body).to_have_value("第一行\n")
+        body.fill("请检察院核实并签收 ")
+        body.press_sequentially(f"@{proc}")  # completion offers the person
+        expect(arb_page.get_by_role("option", name=str(proc))).to_be_visible()
+        body.press("Enter")  # chooses them
+        expect(body).to_have_value(f"请检察院核实并签收 @{proc} ")
         arb_page.get_by_label("请求确认收到").check()
-        arb_page.get_by_role("button", name="发送", exact=True).click()
+        body.press("Enter")  # sends
         asked = proc_page.locator(".message-item", has_text="请检察院核实并签收")
         expect(asked).to_have_class("message-item mentions-you")
         expect(asked.locator("mark.mention")).to_have_text(f"@{proc}")
@@ -184,16 +191,17 @@ def test_the_list_counts_a_message_and_a_file_in_a_referral_conversation_live(br
         arb_page.goto("/messaging/")
         arb_page.evaluate("window.loadedOnce = true")
         arb_page.locator("body[data-live=watching]").wait_for(state="attached")
-        expect(arb_page.locator(".conversation-list .count")).to_have_count(0)
+        expect(arb_page.locator(".conversation-list .unread-count")).to_have_count(0)
 
         proc_page.get_by_label("消息", exact=True).fill("移送材料已收到")
         proc_page.get_by_role("button", name="发送", exact=True).click()
-        expect(arb_page.locator(".conversation-list .count")).to_have_text("1")
+        expect(arb_page.locator(".conversation-list .unread-count")).to_have_text("1 条未读")
         proc_page.get_by_label("发送文件（PDF、JPEG 或 PNG）").set_input_files(
             files=[{"name": "回执.png", "mimeType": "image/png", "buffer": png_bytes()}]
         )
         proc_page.get_by_role("button", name="发送文件", exact=True).click()
-        expect(arb_page.locator(".conversation-list .count")).to_have_text("2")
+        expect(arb_page.locator(".conversation-list .unread-count")).to_have_text("2 条未读")
+        expect(arb_page.locator(".conversation-list .last-message")).to_contain_text("回执.png")
         assert arb_page.evaluate("window.loadedOnce") is True
 
         arb_page.locator(".conversation-list a").click()

@@ -56,7 +56,7 @@ def test_the_queue_lists_filings_soonest_deadline_first_with_days_left(arbitrato
     assert [case.pk for case in response.context["cases"]] == [sooner.pk, later.pk]
     page = response.content.decode()
     assert "剩 1 天" in page and "剩 4 天" in page
-    assert "3 名工友" in page
+    assert "共 3 人" in page  # the representative and two more: three in all
     assert page.index(sooner.number) < page.index(later.number)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal.core.audit import audit_actions, audit_history
 from portal.core.errors import ApplicationError
+from portal.mediation import selectors
 from portal.mediation.models import Agreement, EmployerLink
 from portal.mediation.selectors import agreement_confirmed_by_both, token_digest
 from portal.mediation.services import (
@@ -113,6 +114,35 @@ def test_the_link_works_once(agreement, arbitration_mediator):
     _employer(agreement, token)
     with pytest.raises(ApplicationError):
         _employer(agreement, token)
+
+
+def test_the_link_is_shown_again_with_a_copy_button_until_it_is_used(
+    client, agreement, arbitration_mediator
+):
+    _link, token = employer_link_issue(actor=arbitration_mediator, mediation=agreement.mediation)
+    assert selectors.employer_link_shown(agreement) == token
+    client.force_login(arbitration_mediator)
+    page = client.get(reverse("mediation:case", kwargs={"pk": agreement.mediation.case_id}))
+    address = reverse("confirmation:employer", kwargs={"token": token})
+    assert page.context["employer_link"].endswith(address)
+    assert 'data-copy="employer-link"' in page.content.decode()
+    _employer(agreement, token)
+    assert selectors.employer_link_shown(agreement) is None
+
+
+def test_a_link_under_an_earlier_secret_key_is_not_shown_again(
+    agreement, arbitration_mediator, settings
+):
+    employer_link_issue(actor=arbitration_mediator, mediation=agreement.mediation)
+    settings.SECRET_KEY = "a-new-key-after-rotation"
+    assert selectors.employer_link_shown(agreement) is None
+
+
+def test_the_database_keeps_only_the_digest_of_the_token(agreement, arbitration_mediator):
+    link, token = employer_link_issue(actor=arbitration_mediator, mediation=agreement.mediation)
+    link.refresh_from_db()
+    assert link.token_sha256 == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(EmployerLink.objects.filter(pk=link.pk).values().get())
 
 
 def test_an_expired_link_is_refused_and_changes_nothing(agreement, arbitration_mediator):

@@ -14,7 +14,7 @@ from portal.mediation.models import Mediation, MediationStatus, SessionStatus
 from portal.mediation.services import mediation_open, mediation_session_schedule
 
 from ..factories import make_case
-from ..helpers import refusals
+from ..helpers import refusals, refused_in_place
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +246,40 @@ def test_the_claimant_reads_every_running_stage_in_plain_words(
         "调解：进行中",
         "调解：未达成协议",
     ]
+
+
+def test_a_refused_agreement_keeps_everything_typed_and_names_the_field(
+    client, mediating, arbitration_mediator
+):
+    client.force_login(arbitration_mediator)
+    response = client.post(
+        url("agreement-draft", mediating),
+        {
+            "total_amount": "5000.00",
+            "payment_method": "cash",
+            "payment_details": "在调解室当面交付",
+            "instalments": "next week 5000",
+            "clauses": "双方再无其他争议",
+        },
+    )
+    refused_in_place(
+        response,
+        typed=["5000.00", "在调解室当面交付", "next week 5000", "双方再无其他争议"],
+        field_id="id_instalments",
+    )
+    assert '<option value="cash" selected>' in response.content.decode()
+
+
+def test_the_mediation_page_shows_the_parties_and_the_claims(
+    client, mediating, arbitration_mediator
+):
+    client.force_login(arbitration_mediator)
+    page = client.get(url("case", mediating)).content.decode()
+    parties = page.split('data-testid="parties"')[1].split("</section>")[0]
+    case = mediating.case
+    for expected in (
+        case.employer.name,
+        *[claimant.name for claimant in case.claimants.all()],
+        *[claim.get_kind_display() for claim in case.claims.all()],
+    ):
+        assert str(expected) in parties

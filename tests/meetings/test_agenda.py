@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.cases.permissions import access_case
 from portal.cases.services import case_assign
@@ -28,6 +28,7 @@ from portal.meetings.services import (
 )
 
 from ..factories import agency, make_case
+from ..helpers import notification_titles, shown_note
 from .builders import approved, held, make_meeting, scheduled
 
 pytestmark = pytest.mark.django_db
@@ -121,9 +122,9 @@ def test_sharing_the_case_opens_it_to_the_participants_who_could_not_see_it(
         "arb.admin",
         "proc.liaison",
     }
-    assert arbitration_admin.notifications.filter(
-        title=f"Case {bureau_case.number} is shared with you for a meeting"
-    ).exists()
+    assert f"Case {bureau_case.number} is shared with you for a meeting" in notification_titles(
+        arbitration_admin
+    )
     on_meeting = audit_history(consultation).filter(action="meeting.case_share").get()
     on_case = audit_history(bureau_case).filter(action="case.meeting_share").get()
     assert on_meeting.actor == on_case.actor == bureau_admin
@@ -178,7 +179,9 @@ def test_approving_the_minutes_takes_the_shared_case_back_and_records_it(
     assert CaseShare.objects.get().revoked_at is not None
     assert not CaseShareGrant.objects.exists()
     ended = audit_history(bureau_case).filter(action="case.meeting_share_end").get()
-    assert "arb.admin" in ended.note and "纪要已批准" in ended.note  # in the portal's language
+    assert "arb.admin" in shown_note(ended) and "minutes approved" in shown_note(ended)
+    with translation.override("zh-hans"):  # the same note, read in Chinese
+        assert "纪要已批准" in shown_note(ended)
     assert audit_history(meeting).filter(action="meeting.case_share_end").exists()
 
 

@@ -17,6 +17,7 @@ from portal.meetings.services import (
 )
 from portal.meetings.tasks import meeting_reminders_send_task
 
+from ..helpers import notification_titles
 from .builders import next_weekday, scheduled, span
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +26,7 @@ HOUR = datetime.timedelta(hours=1)
 
 
 def reminders(user, label: str = "") -> list[str]:  # type: ignore[no-untyped-def]
-    titles = user.notifications.filter(dedupe_key__contains=f"-reminder-{label}").values_list(
-        "title", flat=True
-    )
-    return list(titles)
+    return notification_titles(user, dedupe_key__contains=f"-reminder-{label}")
 
 
 @pytest.fixture
@@ -114,7 +112,8 @@ def test_reminders_are_emailed_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         meeting_reminders_send(now=meeting.starts_at - 23 * HOUR)
         assert outbox == []
-    assert f"Tomorrow: {meeting.title}" in [
+    # E-mail goes out in the portal's language, whatever language the sweep ran in.
+    assert f"明天开会：{meeting.title}" in [
         m.subject for m in outbox if m.to == [bureau_admin.email]
     ]
 

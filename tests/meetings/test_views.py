@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -12,11 +13,11 @@ from django.utils import timezone
 
 from portal.core.models import CalendarDay, HolidayYear
 from portal.meetings.models import Meeting, MeetingSlot, MeetingStatus, Minutes, SlotVote
-from portal.meetings.services import ActionItemData
+from portal.meetings.services import ActionItemData, slot_vote
 
 from ..core.test_translations import compiled_messages, english_words  # noqa: F401 (a fixture)
 from ..factories import UserFactory, agency
-from ..helpers import refusals
+from ..helpers import refusals, refused_in_place
 from .builders import approved, held, make_meeting, next_weekday, propose, room, scheduled
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +141,25 @@ def test_the_poll_page_runs_the_same_queries_however_many_times_are_proposed(
         client.get(url("poll", meeting))
 
 
+def test_the_poll_shows_who_answered_what_and_who_has_not_and_preselects_the_best_time(
+    client, procuratorate_admin, bureau_admin, arbitration_admin
+):
+    meeting = make_meeting(procuratorate_admin, [bureau_admin, arbitration_admin])
+    early = propose(procuratorate_admin, meeting, next_weekday(1), "09:00", "10:00")
+    later = propose(procuratorate_admin, meeting, next_weekday(2), "09:00", "10:00")
+    slot_vote(actor=bureau_admin, meeting=meeting, answers={early.pk: "no", later.pk: "yes"})
+    client.force_login(procuratorate_admin)
+    response = client.get(url("poll", meeting))
+    page = response.content.decode()
+    row = page.split(f'data-slot="{later.pk}"')[1].split("</tr>")[0]
+    assert str(bureau_admin) in row.split('data-answer="yes"')[1].split("</td>")[0]
+    not_answered = page.split('data-testid="not-answered"')[1].split("</p>")[0]
+    assert str(arbitration_admin) in not_answered and str(procuratorate_admin) in not_answered
+    assert str(bureau_admin) not in not_answered
+    assert response.context["best_slot"] == later
+    assert f'<option value="{later.pk}" selected>' in page
+
+
 # --- the meeting page and the lists --------------------------------------------------------------------
 
 
@@ -247,6 +267,18 @@ def test_the_calendar_runs_the_same_queries_however_many_meetings_it_shows(
 # --- the minutes editor --------------------------------------------------------------------------------
 
 
+def minutes_data(attended: list, action_items: int, **fields: str) -> dict[str, object]:
+    """The minutes editor's POST: its fields, who attended and the action items' management form."""
+    return {
+        **fields,
+        "attended_users": [user.pk for user in attended],
+        "action-TOTAL_FORMS": str(action_items),
+        "action-INITIAL_FORMS": "0",
+        "action-MIN_NUM_FORMS": "0",
+        "action-MAX_NUM_FORMS": "30",
+    }
+
+
 def test_the_minutes_editor_saves_and_the_organiser_approves(
     client, procuratorate_admin, bureau_admin, bureau_inspector
 ):
@@ -257,14 +289,13 @@ def test_the_minutes_editor_saves_and_the_organiser_approves(
     due = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
     response = client.post(
         url("minutes", meeting),
-        {
-            "summary": "会议纪要",
-            "resolutions": "一、人社局核查。",
-            "attended_users": [procuratorate_admin.pk, bureau_admin.pk],
-            "action-TOTAL_FORMS": "2",
-            "action-INITIAL_FORMS": "0",
-            "action-MIN_NUM_FORMS": "0",
-            "action-MAX_NUM_FORMS": "30",
+        minutes_data(
+            [procuratorate_admin, bureau_admin],
+            2,
+            summary="会议纪要",
+            resolutions="一、人社局核查。",
+        )
+        | {
             "action-0-description": "核查线索",
             "action-0-owner_agency": bureau_admin.agency.pk,
             "action-0-owner_user": bureau_inspector.pk,
@@ -357,3 +388,74 @@ def test_the_meeting_page_offers_an_action_item_only_to_its_owner_agency_once_ap
     client.force_login(procuratorate_admin)
     (shown,) = client.get(url("detail", meeting)).context["action_items"]
     assert shown.complete_form is None
+
+
+# --- a refused form keeps what was typed -------------------------------------------------------------
+
+
+def test_a_refused_meeting_keeps_everything_typed_and_names_the_field(
+    client, procuratorate_admin, bureau_admin
+):
+    client.force_login(procuratorate_admin)
+    response = client.post(
+        reverse("meetings:create"),
+        {
+            "kind": "major_case_consultation",
+            "title": "重大欠薪案件研商",
+            "description": "研究鸿运建筑欠薪案的处置",
+            "video_link": "not a link",
+            "participants": [bureau_admin.pk],
+        },
+    )
+    refused_in_place(
+        response,
+        typed=["重大欠薪案件研商", "研究鸿运建筑欠薪案的处置", "not a link"],
+        field_id="id_video_link",
+    )
+    assert re.search(
+        rf'name="participants" value="{bureau_admin.pk}" id="[^"]+" checked',
+        response.content.decode(),
+    )
+    assert not Meeting.objects.exists()
+
+
+def test_a_refused_agenda_item_keeps_everything_typed_and_names_the_field(
+    client, procuratorate_admin, bureau_admin
+):
+    meeting = make_meeting(procuratorate_admin, [bureau_admin])
+    client.force_login(procuratorate_admin)
+    response = client.post(
+        reverse("meetings:agenda-add", kwargs={"pk": meeting.pk}),
+        {"title": "欠薪案研商", "case_number": "无此案号-1", "notes": "请准备材料"},
+    )
+    refused_in_place(
+        response, typed=["欠薪案研商", "无此案号-1", "请准备材料"], field_id="id_case_number"
+    )
+    assert not meeting.agenda_items.exists()
+
+
+def test_refused_minutes_keep_everything_typed_and_name_the_field(
+    client, procuratorate_admin, bureau_admin
+):
+    meeting = held(scheduled(procuratorate_admin, [bureau_admin]))
+    client.force_login(procuratorate_admin)
+    response = client.post(
+        url("minutes", meeting),
+        minutes_data(
+            [procuratorate_admin, bureau_admin],
+            1,
+            summary="会议纪要摘要",
+            resolutions="一、人社局核查。",
+        )
+        | {
+            "action-0-description": "核查线索",
+            "action-0-owner_agency": bureau_admin.agency.pk,
+            "action-0-due_on": "not a date",
+        },
+    )
+    refused_in_place(
+        response,
+        typed=["会议纪要摘要", "一、人社局核查。", "核查线索", "not a date"],
+        field_id="id_action-0-due_on",
+    )
+    assert not Minutes.objects.exists()

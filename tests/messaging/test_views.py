@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.cases.services import case_co_handling_start
 from portal.messaging import services
@@ -66,6 +67,52 @@ def test_the_list_shows_unread_counts_of_the_readers_conversations(
         client_for(procuratorate_liaison).get(reverse("messaging:index")).context["conversations"]
     )
     assert [(row["conversation"], row["unread"]) for row in rows] == [(ours, 2)]
+
+
+def test_the_list_shows_each_conversations_last_message_its_time_and_a_visible_count(
+    shared_case, arbitration_mediator, procuratorate_liaison
+):
+    ours = services.conversation_for_case(actor=arbitration_mediator, case_id=shared_case.pk)
+    services.message_send(actor=arbitration_mediator, conversation=ours, body="一")
+    last = services.message_send(actor=arbitration_mediator, conversation=ours, body="请核实证据")
+    page = client_for(procuratorate_liaison).get(reverse("messaging:index")).content.decode()
+    assert "请核实证据" in page
+    assert (
+        f'<time datetime="{timezone.localtime(last.created_at).isoformat(timespec="seconds")}">'
+        in page
+    )
+    assert "2 条未读" in page
+
+
+def test_the_menu_badge_counts_the_readers_unread_messages(
+    shared_case, arbitration_mediator, procuratorate_liaison
+):
+    ours = services.conversation_for_case(actor=arbitration_mediator, case_id=shared_case.pk)
+    services.message_send(actor=arbitration_mediator, conversation=ours, body="一")
+    services.message_send(actor=arbitration_mediator, conversation=ours, body="二")
+    unread = reverse("messaging:unread")
+    assert client_for(procuratorate_liaison).get(unread).json() == {"unread": 2}
+    assert client_for(arbitration_mediator).get(unread).json() == {"unread": 0}
+    page = client_for(procuratorate_liaison).get(reverse("core:home")).content.decode()
+    assert f'data-unread-messages="{unread}"' in page
+
+
+def test_the_message_box_completes_the_people_and_agencies_one_may_mention(
+    shared_case, arbitration_mediator, procuratorate_liaison
+):
+    response = client_for(arbitration_mediator).get(
+        reverse("messaging:case", kwargs={"pk": shared_case.pk})
+    )
+    candidates = response.context["mention_candidates"]
+    assert {"kind": "user", "id": procuratorate_liaison.pk} in [
+        {"kind": c["kind"], "id": c["id"]} for c in candidates
+    ]
+    assert {"kind": "agency", "id": "procuratorate"} in [
+        {"kind": c["kind"], "id": c["id"]} for c in candidates
+    ]
+    page = response.content.decode()
+    assert 'id="mention-candidates"' in page
+    assert "<select" not in page.split("data-message-form")[1].split("</form>")[0]
 
 
 def test_search_finds_chinese_words_only_where_the_reader_may_look(
@@ -461,7 +508,7 @@ def test_the_mention_picker_offers_the_people_and_agencies_who_read_the_conversa
     codes = [agency.code for agency in response.context["mention_agencies"]]
     assert codes == ["arbitration", "procuratorate"]
     page = response.content.decode()
-    assert f'<option value="{procuratorate_liaison.pk}">' in page
+    assert f'"kind": "user", "id": {procuratorate_liaison.pk}' in page  # what "@" completes
     assert 'name="ack_requested"' in page
 
 

@@ -110,3 +110,33 @@ def test_a_collective_letter_states_the_workers_and_the_total_owed(
     text = pdf_text(document_render(document_id=document.pk), tmp_path, pdftotext)
     assert "23" in text
     assert "¥356,000.00" in text
+
+
+def test_the_referral_letter_names_its_author_as_contact_and_keeps_its_ending_on_one_page(
+    bureau_inspector, procuratorate_liaison, tmp_path, require_tool
+):
+    pdftotext = require_tool("pdftotext")
+    bureau_inspector.full_name = "王晓明"
+    bureau_inspector.phone = "020-84001234"
+    bureau_inspector.save(update_fields=["full_name", "phone"])
+    # A summary long enough to push the ending onto page 2.
+    referral = draft(
+        bureau_inspector, "procuratorate", summary="用人单位拖欠工资，多次催告无果。" * 36
+    )
+    referral = drive(referral, ReferralStatus.SENT)
+    document = services.referral_letter_request(
+        actor=bureau_inspector, referral=referral, kind=services.LETTER
+    )
+    document = document_render(document_id=document.pk)
+    text = pdf_text(document, tmp_path, pdftotext)
+    assert "联系人：王晓明联系电话：020-84001234" in text
+    pages = subprocess.run(
+        [pdftotext, "-layout", str(tmp_path / "letter.pdf"), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout.split("\f")
+    assert len([page for page in pages if page.strip()]) == 2
+    ending = "".join(pages[1].split())
+    assert "联系人" in ending
+    assert f"广州市海珠区人力资源和社会保障局{referral.sent_at:%Y}年" in ending

@@ -19,7 +19,7 @@ from portal.core.documents import document_render
 from portal.core.models import Deadline, Document
 from portal.referrals import services
 from portal.referrals.models import Referral, ReferralKind, ReferralStatus
-from tests.helpers import png_bytes, refusals
+from tests.helpers import png_bytes, refusals, refused_in_place
 
 from ..factories import agency, make_case, valid_credit_code
 from .builders import draft, drive, move, referral_data
@@ -47,6 +47,17 @@ def login(client, user):
 
 
 # --- inbox and outbox ---------------------------------------------------------------------------
+
+
+def test_the_inbox_does_not_offer_drafts_as_a_filter_and_the_outbox_does(client, bureau_leader):
+    login(client, bureau_leader)
+
+    def offered(box: str) -> list[str]:
+        form = client.get(reverse(f"referrals:{box}")).context["form"]
+        return [value for value, _label in form.fields["status"].choices]
+
+    assert S.DRAFT not in offered("inbox") and S.SENT in offered("inbox")
+    assert S.DRAFT in offered("outbox")
 
 
 def test_the_outbox_lists_what_the_agency_sent_and_drafts_and_the_inbox_what_it_received(
@@ -375,13 +386,13 @@ def test_feedback_by_post_carries_files(client, clue, procuratorate_liaison, pro
         url("give-feedback", clue),
         {
             "version": clue.version,
-            "outcome": "penalty_imposed",
-            "text": "已作出行政处罚。",
+            "outcome": "case_opened",
+            "text": "已立案审查。",
             "attachments": files,
         },
     )
     feedback = clue.feedback.get()
-    assert feedback.outcome == "penalty_imposed"
+    assert feedback.outcome == "case_opened"
     assert sorted(a.original_name for a in feedback.attachments.all()) == ["a.png", "b.png"]
 
 
@@ -518,3 +529,38 @@ def test_a_case_with_claimants_links_back_from_the_referral(
     response = login(client, procuratorate_liaison).get(url("detail", referral))
     assert response.context["case_visible"]
     assert reverse("cases:detail", kwargs={"pk": case.pk}) in response.content.decode()
+
+
+def test_the_procuratorate_is_not_offered_an_administrative_penalty_as_its_outcome(
+    client, clue, procuratorate_liaison, procuratorate_admin
+):
+    clue = drive(
+        clue, S.ACCEPTED, receiver_staff=procuratorate_liaison, receiver_admin=procuratorate_admin
+    )
+    page = login(client, procuratorate_liaison).get(url("detail", clue))
+    offered = [value for value, _label in page.context["feedback_form"].fields["outcome"].choices]
+    assert "penalty_imposed" not in offered
+    assert "case_opened" in offered
+    response = client.post(
+        url("give-feedback", clue),
+        {"version": clue.version, "outcome": "penalty_imposed", "text": "已作出行政处罚。"},
+    )
+    assert response.status_code == 200
+    assert not clue.feedback.exists()
+
+
+def test_a_refused_referral_keeps_everything_typed_and_names_the_field(client, bureau_inspector):
+    data = form_data(employer_credit_code="91440105MA59XK3T7Y")  # a wrong check character
+    response = login(client, bureau_inspector).post(reverse("referrals:create"), data)
+    refused_in_place(
+        response,
+        typed=[
+            "91440105MA59XK3T7Y",
+            "广州市海珠区鸿运建筑劳务有限公司",
+            "96000.00",
+            "多名工人反映该公司与个别人员串通，虚构劳动争议申请仲裁。",
+            "《人民检察院民事诉讼监督规则》",
+        ],
+        field_id="id_employer_credit_code",
+    )
+    assert not Referral.objects.exists()

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.audit import audit_record
 from portal.core.deadlines import deadline_meet, deadline_start
@@ -30,6 +31,7 @@ from portal.core.errors import ApplicationError
 from portal.core.models import Agency, Role, User
 from portal.core.notifications import notify
 from portal.core.roles import agency_members
+from portal.core.stored_text import stored_text
 from portal.core.uploads import CheckedUpload, upload_accepted
 from portal.core.validators import normalize_resident_id
 
@@ -247,10 +249,12 @@ def case_material_supply(
         after_commit=[
             lambda: _notify_deciders(
                 case,
-                _("Material received for %(number)s") % {"number": case.number},
-                _(
-                    "The claimant added the requested material; the case is back in the intake "
-                    "queue."
+                stored_text(gettext_lazy("Material received for %(number)s"), number=case.number),
+                stored_text(
+                    gettext_lazy(
+                        "The claimant added the requested material; the case is back in the "
+                        "intake queue."
+                    )
                 ),
             )
         ],
@@ -338,8 +342,10 @@ def case_route_to_mediation(
                     *agency_members(case.agency, Role.MEDIATOR),
                     *agency_members(case.agency, Role.AGENCY_ADMIN),
                 ],
-                title=_("Case %(number)s awaits a mediator") % {"number": case.number},
-                body=_("The claimant agreed to try mediation first."),
+                title=stored_text(
+                    gettext_lazy("Case %(number)s awaits a mediator"), number=case.number
+                ),
+                body=stored_text(gettext_lazy("The claimant agreed to try mediation first.")),
                 # the page where the mediation is opened and its mediator assigned
                 url=reverse("mediation:case", kwargs={"pk": case.pk}),
             )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.audit import audit_record
 from portal.core.deadlines import deadline_start
@@ -21,6 +22,7 @@ from portal.core.notifications import NotificationItem, notify_bulk
 from portal.core.numbering import number_take
 from portal.core.outbox import enqueue_after_commit
 from portal.core.roles import agency_members
+from portal.core.stored_text import stored_text
 from portal.core.validators import (
     normalize_credit_code,
     normalize_phone,
@@ -260,10 +262,11 @@ def case_new_notify(*, case_id: int) -> int:
     case = Case.objects.select_related("agency", "employer").filter(pk=case_id).first()
     if case is None:
         return 0
-    title = _("New case %(number)s") % {"number": case.number}
-    body = _("A new case against %(employer)s awaits a decision on acceptance.") % {
-        "employer": case.employer.name
-    }
+    title = stored_text(gettext_lazy("New case %(number)s"), number=case.number)
+    body = stored_text(
+        gettext_lazy("A new case against %(employer)s awaits a decision on acceptance."),
+        employer=case.employer.name,
+    )
     return len(
         notify_bulk(
             NotificationItem(

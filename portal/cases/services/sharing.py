@@ -6,12 +6,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.audit import audit_record
 from portal.core.errors import ApplicationError
 from portal.core.models import Agency, Appointment, User
 from portal.core.notifications import notify
 from portal.core.people import appointment_valid_for
+from portal.core.stored_text import stored_text
 
 from ..models import Case, CaseAssignment
 from ..permissions import (
@@ -94,7 +96,9 @@ def case_assign(*, actor: User, case: Case, assignee: User) -> CaseAssignment:
     transaction.on_commit(
         lambda: notify(
             recipients=[assignee],
-            title=_("You were assigned case %(number)s") % {"number": case.number},
+            title=stored_text(
+                gettext_lazy("You were assigned case %(number)s"), number=case.number
+            ),
             url=reverse("cases:detail", kwargs={"pk": case.pk}),
         )
     )
@@ -120,7 +124,10 @@ def case_assignment_end(*, actor: User | None, assignment: CaseAssignment, note:
         actor=actor,
         action="case.assignment_end",
         obj=assignment.case,
-        note=f"{assignment.user.get_username()} {note}".strip(),
+        # The note may be stored text (core.stored_text), shown in the reader's language.
+        note=stored_text("%(user)s %(note)s", user=assignment.user.get_username(), note=note)
+        if note
+        else assignment.user.get_username(),
     )
 
 
@@ -129,7 +136,9 @@ def case_assignments_end_for_appointment(*, appointment: Appointment) -> int:
     open_assignments = CaseAssignment.objects.filter(appointment=appointment, ended_at__isnull=True)
     count = 0
     for assignment in open_assignments:
-        case_assignment_end(actor=None, assignment=assignment, note=_("appointment ended"))
+        case_assignment_end(
+            actor=None, assignment=assignment, note=stored_text(gettext_lazy("appointment ended"))
+        )
         count += 1
     return count
 
@@ -141,6 +150,8 @@ def case_assignments_end_for_leaver(*, user: User, agency: Agency) -> int:
     )
     count = 0
     for assignment in open_assignments:
-        case_assignment_end(actor=None, assignment=assignment, note=_("left the agency"))
+        case_assignment_end(
+            actor=None, assignment=assignment, note=stored_text(gettext_lazy("left the agency"))
+        )
         count += 1
     return count

@@ -4,12 +4,26 @@ import datetime
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from .seeded import SeededNames, seeded_label
 
 
 class AgencyKind(models.TextChoices):
     MEMBER = "member", _("Portal member")
     EXTERNAL = "external", _("External (no logins)")
+
+
+# The short names the agencies were seeded with, by code: shown in the reader's language while
+# unchanged (a short name an admin changed is shown as written).
+SEEDED_SHORT_NAMES: SeededNames = {
+    "bureau": ("海珠区人社局", _("Haizhu Human Resources Bureau")),
+    "arbitration": ("海珠区仲裁委", _("Haizhu Arbitration Committee")),
+    "procuratorate": ("海珠区检察院", _("Haizhu Procuratorate")),
+    "court": ("海珠区法院", _("Haizhu Court")),
+    "police": ("海珠公安分局", _("Haizhu Police")),
+}
 
 
 class Agency(models.Model):
@@ -61,6 +75,11 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str | Promise:
+        """The short name in the reader's language while it is the seeded one."""
+        return seeded_label(SEEDED_SHORT_NAMES, self.code, self.short_name)
 
     @property
     def is_member(self) -> bool:

@@ -2,12 +2,30 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from .seeded import SeededNames, seeded_label
 
 
 class DeadlineUnit(models.TextChoices):
     CALENDAR_DAYS = "calendar", _("calendar days")
     WORKING_DAYS = "working", _("working days")
+
+
+# The names the policies were seeded with (their Chinese msgstr), by key: a policy whose name
+# is still the seeded one is shown in the reader's language; a name an admin changed is shown
+# as written.
+SEEDED_POLICY_NAMES: SeededNames = {
+    "case.acceptance": ("仲裁申请受理审查", _("Review of the application for acceptance")),
+    "mediation.term": ("调解期限", _("Mediation term")),
+    "court_confirmation.window": ("申请司法确认", _("Applying for judicial confirmation")),
+    "arbitration.award": ("仲裁裁决期限", _("Period for the arbitral award")),
+    "referral.acknowledge": ("移送签收", _("Acknowledging the referral")),
+    "referral.feedback": ("移送办理反馈", _("Feedback on the referral")),
+    "referral.supplement": ("补充材料", _("Supplementary material")),
+    "meeting.action_item": ("会议纪要事项办理", _("Action item of meeting minutes")),
+}
 
 
 class DeadlinePolicy(models.Model):
@@ -29,6 +47,11 @@ class DeadlinePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.days} {self.get_unit_display()})"
+
+    @property
+    def label(self) -> str | Promise:
+        """The name in the reader's language while it is the seeded one."""
+        return seeded_label(SEEDED_POLICY_NAMES, self.key, self.name)
 
 
 class HolidayYear(models.Model):

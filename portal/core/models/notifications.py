@@ -9,7 +9,8 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    title = models.CharField(_("title"), max_length=200)
+    # Stored text (core.stored_text): the msgid and its values, longer than what is shown.
+    title = models.CharField(_("title"), max_length=1000)
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(max_length=300, blank=True)
     dedupe_key = models.CharField(max_length=120, blank=True)

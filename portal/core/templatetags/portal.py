@@ -5,8 +5,11 @@ import math
 from decimal import Decimal
 
 from django import template
+from django.forms import Form
+from django.utils import timezone
 
-from portal.core import pii
+from portal.core import pii, stored_text
+from portal.core.forms import error_summary
 
 register = template.Library()
 
@@ -42,3 +45,39 @@ def minutes(value: datetime.timedelta | None) -> int:
     if value is None:
         return 0
     return max(1, math.ceil(value.total_seconds() / 60))
+
+
+@register.filter
+def iso(value: datetime.date | datetime.datetime | None) -> str:
+    """The value of a `<time datetime>`: a date as 2026-09-25, a moment in local time to the
+    second (2026-09-25T14:30:00+08:00); the HTML standard accepts no six-digit fraction."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+@register.filter
+def fingerprint(value: str | None) -> str:
+    """A document's SHA-256 short enough for a phone: its first 16 hex digits in groups of four
+    (the full value goes in a title attribute beside it)."""
+    if not value:
+        return ""
+    head = value[:16]
+    return " ".join(head[i : i + 4] for i in range(0, len(head), 4)) + "…"
+
+
+@register.filter
+def shown(value: str | None) -> str:
+    """A stored notification or history note in the reader's language (core.stored_text)."""
+    return stored_text.shown(value)
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def form_errors(*forms_: Form | None) -> dict[str, object]:
+    """The summary of a refused form's errors, linked to their fields, above the form (the
+    same as the kiosk's); each error also stands next to its field (includes/field.html)."""
+    return {"errors": error_summary(*forms_)}

@@ -1,13 +1,12 @@
 """What the public pages share: no login, nothing cached, the kiosk shell's settings, the 429
-page and the error summary."""
+page; the error summary is portal.core.forms.error_summary, shared with the staff pages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -52,28 +51,3 @@ def too_many(request: HttpRequest, limited: Limited) -> HttpResponse:
     response = kiosk_render(request, "kiosk/limited.html", {"limited": limited}, status=status)
     response["Retry-After"] = str(max(1, limited.retry_after))
     return response
-
-
-def error_summary(*groups: forms.Form | Iterable[forms.Form] | None) -> list[dict[str, str]]:
-    """Every error of the screen's forms, each with the id of its field (for links that move
-    the focus there); non-field errors have no id."""
-    errors: list[dict[str, str]] = []
-    for group in groups:
-        if group is None:
-            continue
-        for form in [group] if isinstance(group, forms.Form) else group:
-            if not form.is_bound:
-                continue
-            for message in form.non_field_errors():
-                errors.append({"id": "", "label": "", "message": str(message)})
-            for name, field in form.fields.items():
-                for message in form.errors.get(name, []):
-                    bound = form[name]
-                    errors.append(
-                        {
-                            "id": bound.id_for_label or bound.auto_id,
-                            "label": str(field.label),
-                            "message": str(message),
-                        }
-                    )
-    return errors

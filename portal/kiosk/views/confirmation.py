@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.core.errors import ApplicationError
 from portal.core.http import report_error, stored_file_response
@@ -43,7 +43,7 @@ def claimant_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def claimant_agreement_pdf(request: HttpRequest) -> HttpResponseBase:
     """The claimant's copy, only while their status lookup is open in this session."""
     case = access_claimant_case(request)
@@ -51,7 +51,7 @@ def claimant_agreement_pdf(request: HttpRequest) -> HttpResponseBase:
 
 
 @public
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def employer_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The employer's one-time page: its own agreement, and nothing else."""
     link = employer_link_get(token)
@@ -91,7 +91,7 @@ def employer_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def employer_agreement_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
     """The employer's copy (the claimant's numbers masked in it); reading it does not use up
     the one-time link, and is audited."""

@@ -10,23 +10,24 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.cases.services.intake import secret_display
 from portal.core.errors import ApplicationError
+from portal.core.forms import error_summary
 
 from .. import abuse, drafts, services, steps
 from ..forms import LookupForm, ReviewForm
 from ..permissions import access_receipt, receipt_grant, receipt_of_draft
 from ..receipt import receipt_context, receipt_pdf
-from .common import error_summary, kiosk_render, public, too_many
+from .common import kiosk_render, public, too_many
 
 # Where a service's error about a field sends the claimant back to.
 FIELD_STEPS = {"claimants": "claimants", "credit_code": "employer", "claims": "claims"}
 
 
 @public
-@require_GET
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     if request.GET.get("kiosk") == "1":
         request.session[drafts.TERMINAL_KEY] = True
@@ -35,7 +36,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def terminal(request: HttpRequest) -> HttpResponse:
     """The kiosk terminal's start page: from here on this browser session gets the idle
     timeout, and its filings count as filed at the kiosk."""
@@ -73,7 +74,7 @@ def _render_step(
 
 
 @public
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     draft = drafts.draft_get(request, token)
     if draft is None and receipt_of_draft(request, token):
@@ -95,7 +96,7 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     blocked = steps.first_open(draft, before=step)
     if blocked is not None:
         return redirect("kiosk:step", token=token, step=blocked)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _render_step(request, draft, handler, handler.context(draft))
     outcome = handler.post(request, draft)
     drafts.draft_put(request, draft)
@@ -124,7 +125,7 @@ def _review(request: HttpRequest, draft: drafts.Draft, handler: Any) -> HttpResp
         data = steps.case_data(draft)
     except steps.StepIncomplete as incomplete:
         return redirect("kiosk:step", token=draft.token, step=incomplete.step)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _render_step(request, draft, handler, handler.context(draft))
     nav = request.POST.get("nav", "submit")
     if nav in (steps.BACK, steps.SAVE):
@@ -162,7 +163,7 @@ def _review(request: HttpRequest, draft: drafts.Draft, handler: Any) -> HttpResp
 
 
 @public
-@require_GET
+@require_safe
 def saved(request: HttpRequest, token: str) -> HttpResponse:
     draft = drafts.draft_get(request, token)
     if draft is None or not draft.saved:
@@ -182,7 +183,7 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def resume(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None, initial={"tracking_number": request.GET.get("n", "")})
     if request.method == "POST" and form.is_valid():
@@ -214,14 +215,14 @@ def _draft_not_found() -> str:
 
 
 @public
-@require_GET
+@require_safe
 def receipt(request: HttpRequest) -> HttpResponse:
     case, secret, employer = access_receipt(request)
     return kiosk_render(request, "kiosk/receipt.html", receipt_context(case, secret, employer))
 
 
 @public
-@require_GET
+@require_safe
 def receipt_download(request: HttpRequest) -> HttpResponse:
     case, secret, employer = access_receipt(request)
     response = HttpResponse(receipt_pdf(case, secret, employer), content_type="application/pdf")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.cases import selectors as case_selectors
 from portal.cases.models import INTAKE_OPEN, Case, CaseStatus
@@ -49,7 +49,7 @@ _QUEUES = {
 }
 
 
-@require_GET
+@require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     user = portal_user(request)
     if not can_decide_intake(user):
@@ -112,7 +112,7 @@ def _decider_case(request: HttpRequest, pk: int, perm: str = CasePerm.VIEW) -> C
     return case
 
 
-@require_GET
+@require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _decider_case(request, pk)
     if case is None:

@@ -11,11 +11,12 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.cases.models import Case
 from portal.cases.selectors import claimant_clock
 from portal.cases.services.intake import case_material_supply, claimant_case_get
+from portal.core.forms import error_summary
 from portal.core.http import post_move, stored_file_response
 from portal.mediation.selectors import claimant_mediation
 
@@ -23,7 +24,7 @@ from .. import abuse, selectors
 from ..forms import LookupForm, MaterialForm
 from ..permissions import access_claimant_case, claimant_case_pk, claimant_grant
 from ..services import claimant_document_download
-from .common import error_summary, kiosk_render, public, too_many
+from .common import kiosk_render, public, too_many
 
 
 def _not_found() -> str:
@@ -49,10 +50,10 @@ def _case_page(
 
 
 @public
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("n", "")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         pk = claimant_case_pk(request)
         case = Case.objects.filter(pk=pk).first() if pk else None
         if case is not None and (not number or number == case.tracking_number):
@@ -93,7 +94,7 @@ def status_material(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def status_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     case = access_claimant_case(request)
     document = selectors.claimant_document(case, pk)

@@ -8,6 +8,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.cases.models import CaseStatus
 from portal.cases.services import case_mediation_settle
@@ -16,6 +17,7 @@ from portal.core.documents import document_request
 from portal.core.errors import ApplicationError
 from portal.core.models import User
 from portal.core.numbering import number_take
+from portal.core.stored_text import stored_text
 
 from ..models import Agreement, Mediation
 from ..permissions import MOVES, Move
@@ -58,8 +60,11 @@ def agreement_arbitration_confirm(
     notify_after_commit(
         mediation,
         [user for user in [mediation.mediator] if user],
-        _("The committee confirmed the agreement of case %(number)s: %(statement)s")
-        % {"number": mediation.case.number, "statement": agreement.statement_number},
+        stored_text(
+            gettext_lazy("The committee confirmed the agreement of case %(number)s: %(statement)s"),
+            number=mediation.case.number,
+            statement=agreement.statement_number,
+        ),
     )
     return agreement
 

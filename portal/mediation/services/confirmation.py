@@ -9,13 +9,16 @@ import secrets
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.cases.models import Case
 from portal.core.audit import audit_record
 from portal.core.deadlines import deadline_start
 from portal.core.errors import ApplicationError
 from portal.core.models import DocumentStatus, User
+from portal.core.stored_text import stored_text
 from portal.core.validators import normalize_credit_code
 
 from ..models import Agreement, EmployerLink, Mediation, MediationStatus
@@ -24,6 +27,7 @@ from ..selectors import (
     agreement_confirmed_by_both,
     claimant_agreement,
     employer_link_get,
+    employer_link_token,
     token_digest,
 )
 from .common import check_conduct, locked, mediator_or_admins, notify_after_commit, required
@@ -55,13 +59,16 @@ def _locked_agreement(pk: int) -> Agreement:
     )
 
 
-def _after_confirmation(agreement: Agreement, who: str) -> None:
+def _after_confirmation(agreement: Agreement, who: str | Promise) -> None:
     mediation = agreement.mediation
     notify_after_commit(
         mediation,
         mediator_or_admins(mediation),
-        _("%(who)s confirmed the agreement of case %(number)s")
-        % {"who": who, "number": mediation.case.number},
+        stored_text(
+            gettext_lazy("%(who)s confirmed the agreement of case %(number)s"),
+            who=who,
+            number=mediation.case.number,
+        ),
     )
 
 
@@ -85,15 +92,15 @@ def agreement_confirm_claimant(*, case: Case, shown_sha256: str) -> Agreement:
         obj=agreement.mediation,
         note=sha256,
     )
-    _after_confirmation(agreement, _("The claimant"))
+    _after_confirmation(agreement, gettext_lazy("The claimant"))
     _take_effect_if_both(agreement)
     return agreement
 
 
 @transaction.atomic
 def employer_link_issue(*, actor: User, mediation: Mediation) -> tuple[EmployerLink, str]:
-    """A new one-time link for the employer (older unused ones stop working). The token is
-    returned once, to be passed on; only its digest is kept."""
+    """A new one-time link for the employer (older unused ones stop working). Only the token's
+    digest is kept; staff are shown the token again until it is used (employer_link_token)."""
     mediation = locked(mediation)
     check_conduct(actor, mediation, status=MediationStatus.AGREED)
     agreement = Agreement.objects.select_for_update().get(mediation=mediation)
@@ -101,13 +108,16 @@ def employer_link_issue(*, actor: User, mediation: Mediation) -> tuple[EmployerL
         raise ApplicationError(_("The employer confirmed this agreement already."))
     now = timezone.now()
     agreement.links.filter(used_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
-    token = secrets.token_urlsafe(32)
     link = EmployerLink.objects.create(
         agreement=agreement,
-        token_sha256=token_digest(token),
+        # replaced at once by the digest of the token derived from the row (its id and time)
+        token_sha256=secrets.token_hex(32),
         expires_at=now + datetime.timedelta(days=EMPLOYER_LINK_DAYS),
         created_by=actor,
     )
+    token = employer_link_token(link)
+    link.token_sha256 = token_digest(token)
+    link.save(update_fields=["token_sha256"])
     audit_record(actor=actor, action="mediation.employer_link_issue", obj=mediation)
     return link, token
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.cases.models import CaseAssignment
 from portal.cases.services import case_assign, case_assignment_end
@@ -13,6 +14,7 @@ from portal.core.errors import ApplicationError
 from portal.core.models import AppointmentKind, Role, User
 from portal.core.people import appointment_valid_for
 from portal.core.roles import has_role
+from portal.core.stored_text import stored_text
 
 from ..models import Mediation, MediationStatus, MediatorConflict
 from ..permissions import MOVES, Move, is_admin
@@ -73,7 +75,7 @@ def mediation_assign(
     notify_after_commit(
         mediation,
         [mediator],
-        _("You mediate case %(number)s") % {"number": mediation.case.number},
+        stored_text(gettext_lazy("You mediate case %(number)s"), number=mediation.case.number),
     )
     return mediation
 

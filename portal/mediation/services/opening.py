@@ -8,6 +8,7 @@ import datetime
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.cases.models import Case, CaseStatus
 from portal.cases.services import case_mediation_start
@@ -15,6 +16,7 @@ from portal.core.audit import audit_record
 from portal.core.deadlines import deadline_start
 from portal.core.errors import ApplicationError
 from portal.core.models import User
+from portal.core.stored_text import stored_text
 from portal.referrals.selectors import referral_dispute_sent_on
 
 from ..models import Mediation, MediationSource
@@ -96,6 +98,8 @@ def mediation_open(
     notify_after_commit(
         mediation,
         admins(mediation),
-        _("Mediation of case %(number)s awaits a mediator") % {"number": case.number},
+        stored_text(
+            gettext_lazy("Mediation of case %(number)s awaits a mediator"), number=case.number
+        ),
     )
     return mediation

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.cases.models import Claimant
 from portal.cases.services import case_mediation_fail
@@ -19,6 +20,7 @@ from portal.core.documents import document_request
 from portal.core.errors import ApplicationError
 from portal.core.models import Role, User
 from portal.core.roles import agency_members
+from portal.core.stored_text import stored_text
 
 from ..models import (
     Agreement,
@@ -182,7 +184,9 @@ def mediation_agree(
     notify_after_commit(
         mediation,
         admins(mediation),
-        _("Agreement reached in case %(number)s") % {"number": mediation.case.number},
+        stored_text(
+            gettext_lazy("Agreement reached in case %(number)s"), number=mediation.case.number
+        ),
     )
     return mediation
 
@@ -204,8 +208,10 @@ def mediation_fail(
     notify_after_commit(
         mediation,
         deciders,
-        _("Mediation of case %(number)s failed: it goes to arbitration")
-        % {"number": mediation.case.number},
+        stored_text(
+            gettext_lazy("Mediation of case %(number)s failed: it goes to arbitration"),
+            number=mediation.case.number,
+        ),
         reason,
     )
     return mediation

@@ -10,10 +10,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.audit import audit_record
 from portal.core.errors import ApplicationError
 from portal.core.models import User
+from portal.core.stored_text import stored_text
 from portal.core.uploads import upload_accepted
 
 from ..models import (
@@ -101,13 +103,17 @@ def _miss_one(pk: int) -> int:
     notify_after_commit(
         mediation,
         mediator_or_admins(mediation),
-        _("Instalment %(sequence)s of case %(number)s was not paid by %(date)s")
-        % {
-            "sequence": instalment.sequence,
-            "number": mediation.case.number,
-            "date": f"{instalment.due_on:%Y-%m-%d}",
-        },
-        _("Record the payment if it came late, or an application for a payment order."),
+        stored_text(
+            gettext_lazy("Instalment %(sequence)s of case %(number)s was not paid by %(date)s"),
+            sequence=instalment.sequence,
+            number=mediation.case.number,
+            date=f"{instalment.due_on:%Y-%m-%d}",
+        ),
+        stored_text(
+            gettext_lazy(
+                "Record the payment if it came late, or an application for a payment order."
+            )
+        ),
     )
     return 1
 

@@ -8,11 +8,13 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.audit import audit_record
 from portal.core.deadlines import deadline_recount
 from portal.core.errors import ApplicationError
 from portal.core.models import Deadline, User
+from portal.core.stored_text import stored_text
 
 from ..models import OPEN_STATES, Mediation, TermExtension
 from ..selectors import TERM_POLICY, term_deadline
@@ -87,8 +89,15 @@ def _warn_one(pk: int) -> int:
     notify_after_commit(
         mediation,
         mediator_or_admins(mediation),
-        _("The mediation term of case %(number)s ends on %(date)s")
-        % {"number": mediation.case.number, "date": f"{deadline.due_on:%Y-%m-%d}"},
-        _("Without an agreement by then the claimant may go to arbitration (art. 14)."),
+        stored_text(
+            gettext_lazy("The mediation term of case %(number)s ends on %(date)s"),
+            number=mediation.case.number,
+            date=f"{deadline.due_on:%Y-%m-%d}",
+        ),
+        stored_text(
+            gettext_lazy(
+                "Without an agreement by then the claimant may go to arbitration (art. 14)."
+            )
+        ),
     )
     return 1

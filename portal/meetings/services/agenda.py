@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.cases.models import Case, CaseAssignment
 from portal.cases.permissions import CasePerm, can_work, cases_visible_to
@@ -22,6 +23,7 @@ from portal.core.errors import ApplicationError
 from portal.core.models import User
 from portal.core.notifications import notify
 from portal.core.permissions import grant_to_user, revoke_from_user
+from portal.core.stored_text import stored_text
 from portal.referrals.models import Referral
 from portal.referrals.permissions import referrals_visible_to
 
@@ -102,10 +104,14 @@ def case_share_for_meeting(*, actor: User, meeting: Meeting, item: AgendaItem) -
         transaction.on_commit(
             lambda: notify(
                 recipients=granted,
-                title=_("Case %(number)s is shared with you for a meeting")
-                % {"number": case.number},
-                body=_("You can read it until the minutes of “%(title)s” are approved.")
-                % {"title": meeting.title},
+                title=stored_text(
+                    gettext_lazy("Case %(number)s is shared with you for a meeting"),
+                    number=case.number,
+                ),
+                body=stored_text(
+                    gettext_lazy("You can read it until the minutes of “%(title)s” are approved."),
+                    title=meeting.title,
+                ),
                 url=reverse("cases:detail", kwargs={"pk": case.pk}),
                 email=False,
             )
@@ -174,7 +180,12 @@ def shares_end(
             share.revoked_at = timezone.now()
             share.save(update_fields=["revoked_at"])
         if user is None or names:
-            note = f"{meeting.title}: {', '.join(names) or '-'} ({reason})"
+            note = stored_text(
+                "%(title)s: %(names)s (%(reason)s)",
+                title=meeting.title,
+                names=", ".join(names) or "-",
+                reason=reason,
+            )
             audit_record(actor=actor, action="case.meeting_share_end", obj=share.case, note=note)
     if user is None and shares:
         audit_record(actor=actor, action="meeting.case_share_end", obj=meeting, note=reason)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.errors import ApplicationError
@@ -35,13 +34,6 @@ def local(moment: datetime.datetime | None) -> str:
     if moment is None:
         return ""
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def in_portal_language(text: object, **values: object) -> str:
-    """Text for an audit note: the history is one record shared by everyone, so its notes are
-    written in the portal's language, whatever the language of the page that made the move."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(text) % values if values else str(text)
 
 
 def meeting_path(meeting: Meeting) -> str:

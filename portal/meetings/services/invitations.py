@@ -15,10 +15,12 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.models import User
 from portal.core.notifications import notify
 from portal.core.outbox import enqueue_after_commit
+from portal.core.stored_text import stored_text
 
 from ..ics import CANCEL, REQUEST, meeting_ics, meeting_url
 from ..models import Meeting, MeetingStatus, Participant, Rsvp
@@ -179,13 +181,15 @@ def _remind(meeting: Meeting, label: str) -> None:
     attending = Participant.objects.filter(meeting=meeting).exclude(rsvp=Rsvp.DECLINED)
     recipients = User.objects.filter(is_active=True, pk__in=attending.values("user_id"))
     if label == "1h":
-        title = _("In one hour: %(title)s") % {"title": meeting.title}
+        title = stored_text(gettext_lazy("In one hour: %(title)s"), title=meeting.title)
     else:
-        title = _("Tomorrow: %(title)s") % {"title": meeting.title}
+        title = stored_text(gettext_lazy("Tomorrow: %(title)s"), title=meeting.title)
     notify(
         recipients=list(recipients),
         title=title,
-        body=_("%(when)s · %(place)s") % {"when": local(meeting.starts_at), "place": meeting.place},
+        body=stored_text(
+            gettext_lazy("%(when)s · %(place)s"), when=local(meeting.starts_at), place=meeting.place
+        ),
         url=meeting_path(meeting),
         dedupe_key=f"meeting-{meeting.pk}-reminder-{label}-{meeting.starts_at:%Y%m%d%H%M}",
     )

@@ -18,6 +18,7 @@ from portal.core.audit import audit_record
 from portal.core.errors import ApplicationError
 from portal.core.models import Agency, User
 from portal.core.notifications import notify
+from portal.core.stored_text import stored_text
 
 from ..ics import CANCEL
 from ..models import (
@@ -42,7 +43,7 @@ from ..permissions import (
 )
 from ..timing import room_bookings
 from .agenda import share_grant_to_participant, shares_end
-from .common import check_times, in_portal_language, local, lock, meeting_path
+from .common import check_times, local, lock, meeting_path
 from .invitations import notify_participants, send_invitations_after_commit
 
 
@@ -143,9 +144,11 @@ def meeting_create(
     transaction.on_commit(
         lambda: notify_participants(
             meeting,
-            title=_("You are invited: %(title)s") % {"title": meeting.title},
-            body=_("%(agency)s is finding a time; answer the poll.")
-            % {"agency": organiser_agency.short_name},
+            title=stored_text(gettext_lazy("You are invited: %(title)s"), title=meeting.title),
+            body=stored_text(
+                gettext_lazy("%(agency)s is finding a time; answer the poll."),
+                agency=organiser_agency.label,
+            ),
             exclude=actor,
             email=True,  # no calendar file yet: the poll comes first
         )
@@ -189,7 +192,8 @@ def meeting_update(
     for name in changed:
         setattr(meeting, name, new[name])
     fields = (Meeting._meta.get_field(name.removesuffix("_id")) for name in changed)
-    note = ", ".join(in_portal_language(field.verbose_name) for field in fields)  # type: ignore[union-attr]
+    labels = {f"f{i}": field.verbose_name for i, field in enumerate(fields)}  # type: ignore[union-attr]
+    note = stored_text(", ".join(f"%({key})s" for key in labels), **labels)
     if scheduled:
         _check_room(meeting)
         meeting.sequence += 1
@@ -204,7 +208,7 @@ def meeting_update(
         after_commit = [
             lambda: notify_participants(
                 meeting,
-                title=_("Changed: %(title)s") % {"title": meeting.title},
+                title=stored_text(gettext_lazy("Changed: %(title)s"), title=meeting.title),
                 body=f"{local(meeting.starts_at)} · {meeting.place}",
                 exclude=actor,
             ),
@@ -289,14 +293,12 @@ def meeting_cancel(
     after_commit.append(
         lambda: notify_participants(
             meeting,
-            title=_("Cancelled: %(title)s") % {"title": meeting.title},
+            title=stored_text(gettext_lazy("Cancelled: %(title)s"), title=meeting.title),
             body=meeting.cancel_reason,
             exclude=actor,
         )
     )
-    shares_end(
-        actor=actor, meeting=meeting, reason=in_portal_language(gettext_lazy("meeting cancelled"))
-    )
+    shares_end(actor=actor, meeting=meeting, reason=stored_text(gettext_lazy("meeting cancelled")))
     MOVES.finish(
         actor,
         meeting,
@@ -328,7 +330,7 @@ def participant_add(*, actor: User, meeting: Meeting, user: User) -> Participant
     transaction.on_commit(
         lambda: notify(
             recipients=[user],
-            title=_("You are invited: %(title)s") % {"title": meeting.title},
+            title=stored_text(gettext_lazy("You are invited: %(title)s"), title=meeting.title),
             url=meeting_path(meeting),
             email=meeting.status != MeetingStatus.SCHEDULED,  # else the .ics email says it
         )
@@ -351,7 +353,7 @@ def participant_remove(*, actor: User, meeting: Meeting, participant: Participan
     shares_end(
         actor=actor,
         meeting=meeting,
-        reason=in_portal_language(gettext_lazy("removed from the meeting")),
+        reason=stored_text(gettext_lazy("removed from the meeting")),
         user=user,
     )
     participant.delete()

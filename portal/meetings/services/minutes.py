@@ -26,6 +26,7 @@ from portal.core.errors import ApplicationError
 from portal.core.models import Agency, Deadline, DeadlinePolicy, Role, User
 from portal.core.notifications import NotificationItem, notify, notify_bulk
 from portal.core.roles import agency_members
+from portal.core.stored_text import stored_text
 
 from ..models import (
     ACTION_ITEM_POLICY,
@@ -49,7 +50,7 @@ from ..permissions import (
     require_organiser,
 )
 from .agenda import shares_end
-from .common import in_portal_language, lock, meeting_path
+from .common import lock, meeting_path
 from .invitations import notify_participants
 from .meetings import revoke_agency_if_unused
 
@@ -159,7 +160,7 @@ def minutes_save(*, actor: User, meeting: Meeting, data: MinutesData) -> Minutes
         actor=actor,
         action="meeting.minutes_save",
         obj=meeting,
-        note=in_portal_language(gettext_lazy("%(count)s action items"), count=len(items)),
+        note=stored_text(gettext_lazy("%(count)s action items"), count=len(items)),
     )
     return minutes
 
@@ -202,9 +203,7 @@ def minutes_approve(
             due_on=item.due_on,
         )
     ActionItem.objects.bulk_update(items, ["deadline"])
-    shares_end(
-        actor=actor, meeting=meeting, reason=in_portal_language(gettext_lazy("minutes approved"))
-    )
+    shares_end(actor=actor, meeting=meeting, reason=stored_text(gettext_lazy("minutes approved")))
     MOVES.finish(
         actor,
         meeting,
@@ -217,7 +216,9 @@ def minutes_approve(
 
 def _notify_approved(meeting: Meeting, items: list[ActionItem], actor: User) -> None:
     notify_participants(
-        meeting, title=_("Minutes approved: %(title)s") % {"title": meeting.title}, exclude=actor
+        meeting,
+        title=stored_text(gettext_lazy("Minutes approved: %(title)s"), title=meeting.title),
+        exclude=actor,
     )
     for item in items:
         owners = list(agency_members(item.owner_agency, Role.AGENCY_ADMIN))
@@ -225,9 +226,14 @@ def _notify_approved(meeting: Meeting, items: list[ActionItem], actor: User) -> 
             owners.append(item.owner_user)
         notify(
             recipients=owners,
-            title=_("Action item for %(agency)s: %(action)s")
-            % {"agency": item.owner_agency.short_name, "action": item.description},
-            body=_("Due %(due)s · %(title)s") % {"due": item.due_on, "title": meeting.title},
+            title=stored_text(
+                gettext_lazy("Action item for %(agency)s: %(action)s"),
+                agency=item.owner_agency.label,
+                action=item.description,
+            ),
+            body=stored_text(
+                gettext_lazy("Due %(due)s · %(title)s"), due=item.due_on, title=meeting.title
+            ),
             url=meeting_path(meeting),
             dedupe_key=f"action-item-{item.pk}-assigned",
         )
@@ -248,7 +254,7 @@ def action_item_complete(
     def tell_organiser() -> None:
         notify(
             recipients=[organiser],
-            title=_("Done: %(action)s") % {"action": item.description},
+            title=stored_text(gettext_lazy("Done: %(action)s"), action=item.description),
             body=f"{item.owner_agency.short_name} · {item.completion_note}",
             url=meeting_path(meeting),
             email=False,
@@ -347,17 +353,19 @@ def _overdue_items(
     assert item.deadline is not None
     values = {
         "action": item.description,
-        "agency": item.owner_agency.short_name,
+        "agency": item.owner_agency.label,
         "due": item.deadline.due_on.isoformat(),
         "title": item.meeting.title,
     }
     if escalated:
-        title = _("Escalated: the action item “%(action)s” is long overdue") % values
+        title = stored_text(
+            gettext_lazy("Escalated: the action item “%(action)s” is long overdue"), **values
+        )
         key = f"action-item-escalated-{item.pk}"
     else:
-        title = _("Overdue action item: %(action)s") % values
+        title = stored_text(gettext_lazy("Overdue action item: %(action)s"), **values)
         key = f"action-item-overdue-{item.pk}"
-    body = _("%(agency)s · due %(due)s · %(title)s") % values
+    body = stored_text(gettext_lazy("%(agency)s · due %(due)s · %(title)s"), **values)
     return [
         NotificationItem(
             recipient_id=pk, title=title, body=body, url=meeting_path(item.meeting), dedupe_key=key

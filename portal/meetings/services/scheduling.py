@@ -8,15 +8,17 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.audit import audit_record
 from portal.core.errors import ApplicationError
 from portal.core.models import User
 from portal.core.notifications import notify
+from portal.core.stored_text import stored_text
 
 from ..models import Meeting, MeetingSlot, MeetingStatus, Participant, Rsvp, SlotVote, VoteAnswer
 from ..permissions import MOVES, Move, require_organiser
-from .common import check_times, in_portal_language, local, lock, meeting_path
+from .common import check_times, local, lock, meeting_path
 from .invitations import notify_participants, send_invitations_after_commit
 from .meetings import _check_room, booking
 
@@ -46,8 +48,10 @@ def slot_propose(
     transaction.on_commit(
         lambda: notify_participants(
             meeting,
-            title=_("A time is proposed for %(title)s") % {"title": meeting.title},
-            body=_("%(when)s: answer the poll.") % {"when": local(starts_at)},
+            title=stored_text(
+                gettext_lazy("A time is proposed for %(title)s"), title=meeting.title
+            ),
+            body=stored_text(gettext_lazy("%(when)s: answer the poll."), when=local(starts_at)),
             exclude=actor,
         )
     )
@@ -76,7 +80,9 @@ def slot_vote(*, actor: User, meeting: Meeting, answers: dict[int, str]) -> list
         )
         votes.append(vote)
     note = ", ".join(
-        f"{local(slots[pk].starts_at)} {in_portal_language(VoteAnswer(answer).label)}"
+        stored_text(
+            "%(when)s %(answer)s", when=local(slots[pk].starts_at), answer=VoteAnswer(answer).label
+        )
         for pk, answer in sorted(answers.items())
     )
     audit_record(actor=actor, action="meeting.slot_vote", obj=meeting, note=note)
@@ -106,7 +112,7 @@ def meeting_fix_slot(
     def notice() -> None:
         notify_participants(
             meeting,
-            title=_("Time fixed: %(title)s") % {"title": meeting.title},
+            title=stored_text(gettext_lazy("Time fixed: %(title)s"), title=meeting.title),
             body=f"{local(meeting.starts_at)} · {meeting.place}",
             exclude=actor,
         )
@@ -142,7 +148,7 @@ def participant_rsvp(*, actor: User, meeting: Meeting, answer: str) -> Participa
     participant.rsvp = answer
     participant.rsvp_at = timezone.now()
     participant.save(update_fields=["rsvp", "rsvp_at"])
-    note = in_portal_language(Rsvp(answer).label)
+    note = stored_text(Rsvp(answer).label)
     audit_record(actor=actor, action="meeting.rsvp", obj=meeting, note=note)
     if actor.pk != meeting.organiser_id:
         organiser = meeting.organiser
@@ -150,8 +156,12 @@ def participant_rsvp(*, actor: User, meeting: Meeting, answer: str) -> Participa
         transaction.on_commit(
             lambda: notify(
                 recipients=[organiser],
-                title=_("%(name)s: %(answer)s · %(title)s")
-                % {"name": actor, "answer": label, "title": meeting.title},
+                title=stored_text(
+                    gettext_lazy("%(name)s: %(answer)s · %(title)s"),
+                    name=actor,
+                    answer=label,
+                    title=meeting.title,
+                ),
                 url=meeting_path(meeting),
                 email=False,
             )

@@ -33,6 +33,7 @@ def _poll(
     organise = Move.FIX in available_moves(user, meeting)
     slot_form = refused if key == "slot-propose" else SlotForm()
     fix_form = refused if key == "fix-slot" else None
+    participants = selectors.participants_of(meeting)
     shown = ({"slot-propose"} | ({"fix-slot"} if rows else set())) if organise else set()
     context = {
         "meeting": meeting,
@@ -43,7 +44,9 @@ def _poll(
         "slot_form": slot_form if organise else None,
         "fix_form": fix_form,
         "refusal": "" if key in shown else refusal(refused),
-        "participant_count": len(selectors.participants_of(meeting)),
+        "participant_count": len(participants),
+        "not_answered": selectors.poll_not_answered(rows, participants),
+        "best_slot": selectors.poll_best(rows),
     }
     return render(request, "meetings/poll.html", context)
 

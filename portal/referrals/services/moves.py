@@ -10,7 +10,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.cases.services import case_co_handling_end, case_co_handling_start
 from portal.core.deadlines import deadline_meet, deadline_start, deadlines_of
@@ -19,12 +21,15 @@ from portal.core.models import Agency, Role, User
 from portal.core.notifications import notify
 from portal.core.numbering import number_take
 from portal.core.roles import agency_members
+from portal.core.stored_text import stored_text
 
 from ..models import (
     CO_HANDLING_STATES,
     FeedbackOutcome,
     Referral,
     ReferralFeedback,
+    ReferralKind,
+    feedback_outcomes,
 )
 from ..permissions import (
     MOVES,
@@ -65,8 +70,8 @@ def referral_send(*, actor: User, referral: Referral, expected_version: int) -> 
     _after_commit_notify(
         referral,
         _admins(referral.receiver_agency),
-        _("New referral %(number)s from %(agency)s"),
-        _("%(kind)s concerning %(employer)s awaits acknowledgement."),
+        gettext_lazy("New referral %(number)s from %(agency)s"),
+        gettext_lazy("%(kind)s concerning %(employer)s awaits acknowledgement."),
     )
     return referral
 
@@ -81,8 +86,8 @@ def referral_resend(*, actor: User, referral: Referral, expected_version: int) -
     _after_commit_notify(
         referral,
         _admins(referral.receiver_agency),
-        _("Referral %(number)s sent again with more material"),
-        _("%(kind)s concerning %(employer)s awaits acknowledgement."),
+        gettext_lazy("Referral %(number)s sent again with more material"),
+        gettext_lazy("%(kind)s concerning %(employer)s awaits acknowledgement."),
     )
     return referral
 
@@ -99,8 +104,8 @@ def referral_withdraw(
     _after_commit_notify(
         referral,
         _admins(referral.receiver_agency),
-        _("Referral %(number)s was withdrawn"),
-        _("%(agency)s withdrew the referral."),
+        gettext_lazy("Referral %(number)s was withdrawn"),
+        gettext_lazy("%(agency)s withdrew the referral."),
     )
     return referral
 
@@ -114,8 +119,8 @@ def referral_acknowledge(*, actor: User, referral: Referral, expected_version: i
     _after_commit_notify(
         referral,
         [referral.author],
-        _("Referral %(number)s was acknowledged"),
-        _("%(receiver)s acknowledged the referral."),
+        gettext_lazy("Referral %(number)s was acknowledged"),
+        gettext_lazy("%(receiver)s acknowledged the referral."),
     )
     return referral
 
@@ -129,8 +134,8 @@ def referral_accept(*, actor: User, referral: Referral, expected_version: int) -
     _after_commit_notify(
         referral,
         [referral.author],
-        _("Referral %(number)s was accepted"),
-        _("%(receiver)s accepted the referral and will report back."),
+        gettext_lazy("Referral %(number)s was accepted"),
+        gettext_lazy("%(receiver)s accepted the referral and will report back."),
     )
     return referral
 
@@ -150,8 +155,8 @@ def referral_return(
     _after_commit_notify(
         referral,
         [referral.author, *_admins(referral.sender_agency)],
-        _("Referral %(number)s was returned"),
-        _("%(receiver)s returned the referral: %(reason)s"),
+        gettext_lazy("Referral %(number)s was returned"),
+        gettext_lazy("%(receiver)s returned the referral: %(reason)s"),
         reason=referral.return_reason,
     )
     return referral
@@ -175,8 +180,8 @@ def referral_request_supplement(
     _after_commit_notify(
         referral,
         [referral.author],
-        _("Referral %(number)s: more material requested"),
-        _("%(receiver)s asks for: %(reason)s"),
+        gettext_lazy("Referral %(number)s: more material requested"),
+        gettext_lazy("%(receiver)s asks for: %(reason)s"),
         reason=referral.supplement_request,
     )
     return referral
@@ -197,13 +202,13 @@ def referral_give_feedback(
     feedback = _feedback(actor, referral, outcome, text, uploads, agency=referral.receiver_agency)
     deadline_meet(policy_key=FEEDBACK_POLICY, subject=referral)
     deadline_meet(policy_key=SUPPLEMENT_POLICY, subject=referral)
-    MOVES.finish(actor, referral, Move.GIVE_FEEDBACK, note=feedback.get_outcome_display())
+    MOVES.finish(actor, referral, Move.GIVE_FEEDBACK, note=_outcome(feedback))
     _after_commit_notify(
         referral,
         [referral.author],
-        _("Feedback on referral %(number)s"),
-        _("%(receiver)s reported: %(reason)s"),
-        reason=feedback.get_outcome_display(),
+        gettext_lazy("Feedback on referral %(number)s"),
+        gettext_lazy("%(receiver)s reported: %(reason)s"),
+        reason=FeedbackOutcome(feedback.outcome).label,
     )
     return feedback
 
@@ -217,7 +222,7 @@ def _feedback(
     *,
     agency: Agency,
 ) -> ReferralFeedback:
-    if outcome not in FeedbackOutcome.values:
+    if outcome not in feedback_outcomes(agency.code):
         raise ApplicationError(_("Choose the outcome."), field="outcome")
     text = _required(text, _("Describe what was done."), field="text")
     # Every file is checked before anything is stored: one bad file refuses the feedback.
@@ -243,8 +248,8 @@ def referral_request_more(
     _after_commit_notify(
         referral,
         [*_admins(referral.receiver_agency), *_feedback_givers(referral)],
-        _("Referral %(number)s: more feedback requested"),
-        _("%(agency)s asks for: %(reason)s"),
+        gettext_lazy("Referral %(number)s: more feedback requested"),
+        gettext_lazy("%(agency)s asks for: %(reason)s"),
         reason=reason,
     )
     return referral
@@ -259,8 +264,8 @@ def referral_close(*, actor: User, referral: Referral, expected_version: int) ->
     _after_commit_notify(
         referral,
         [*_admins(referral.receiver_agency), *_feedback_givers(referral)],
-        _("Referral %(number)s was closed"),
-        _("%(agency)s closed the referral after the feedback."),
+        gettext_lazy("Referral %(number)s was closed"),
+        gettext_lazy("%(agency)s closed the referral after the feedback."),
     )
     return referral
 
@@ -278,8 +283,8 @@ def referral_reopen(
     _after_commit_notify(
         referral,
         [*_admins(referral.receiver_agency), *_feedback_givers(referral)],
-        _("Referral %(number)s was reopened"),
-        _("%(agency)s reopened the referral: %(reason)s"),
+        gettext_lazy("Referral %(number)s was reopened"),
+        gettext_lazy("%(agency)s reopened the referral: %(reason)s"),
         reason=reason,
     )
     return referral
@@ -312,7 +317,7 @@ def referral_record_outcome(
     """Record what the police or the court did with it."""
     referral = MOVES.begin(actor, referral, Move.RECORD_OUTCOME, expected_version)
     feedback = _feedback(actor, referral, outcome, text, uploads, agency=referral.receiver_agency)
-    MOVES.finish(actor, referral, Move.RECORD_OUTCOME, note=feedback.get_outcome_display())
+    MOVES.finish(actor, referral, Move.RECORD_OUTCOME, note=_outcome(feedback))
     return feedback
 
 
@@ -384,16 +389,16 @@ def referral_url(referral: Referral) -> str:
 def _after_commit_notify(
     referral: Referral,
     recipients: Sequence[User],
-    title: str,
-    body: str,
+    title: Promise,
+    body: Promise,
     *,
-    reason: str = "",
+    reason: str | Promise = "",
 ) -> None:
     values = {
         "number": referral.number,
-        "agency": referral.sender_agency.short_name,
-        "receiver": referral.receiver_agency.short_name,
-        "kind": referral.get_kind_display(),
+        "agency": referral.sender_agency.label,
+        "receiver": referral.receiver_agency.label,
+        "kind": ReferralKind(referral.kind).label,
         "employer": referral.employer_name,
         "reason": reason,
     }
@@ -401,8 +406,13 @@ def _after_commit_notify(
     transaction.on_commit(
         lambda: notify(
             recipients=active,
-            title=title % values,
-            body=body % values,
+            title=stored_text(title, **values),
+            body=stored_text(body, **values),
             url=referral_url(referral),
         )
     )
+
+
+def _outcome(feedback: ReferralFeedback) -> str:
+    """The history note of a feedback: its outcome, shown in the reader's language."""
+    return stored_text(FeedbackOutcome(feedback.outcome).label)
