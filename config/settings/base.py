@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portal.core.middleware.AdminEmptyToFieldMiddleware",
     # Content-Security-Policy (below) and Cache-Control: private, no-store on every page and
     # download the portal makes (static files are answered before, by WhiteNoise).
     "csp.middleware.CSPMiddleware",

@@ -15,7 +15,7 @@ def case_new_notify_task(case_id: int) -> int:
     return case_new_notify(case_id=case_id)
 
 
-@shared_task
+@shared_task(**retry.sweep())
 def acceptance_overdue_sweep_task() -> int:
     """Hourly: the committee's administrators hear of each acceptance deadline missed."""
     from .services.overdue import acceptance_overdue_sweep

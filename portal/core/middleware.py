@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.admin.options import TO_FIELD_VAR
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -82,3 +83,21 @@ class StorageFaultMiddleware:
         return render(
             request, "file_not_stored.html", {"message": FileNotStored.message()}, status=507
         )
+
+
+class AdminEmptyToFieldMiddleware:
+    """An empty `_to_field` is dropped before Django's admin reads it: the admin takes it for a
+    field's name and answers 500 (FieldDoesNotExist) instead of ignoring it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/admin/"):
+            for method in ("GET", "POST"):
+                data = getattr(request, method)
+                if data.get(TO_FIELD_VAR) == "":
+                    data = data.copy()
+                    del data[TO_FIELD_VAR]
+                    setattr(request, method, data)
+        return self.get_response(request)

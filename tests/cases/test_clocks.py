@@ -101,7 +101,7 @@ def test_a_provisional_acceptance_date_is_marked_on_the_receipt_and_the_status_p
         filed = case_file(data=case_data(), channel=CaseChannel.KIOSK)
         case = filed.case
         assert acceptance(case).provisional
-        assert receipt_context(case, filed.secret)["acceptance_due_provisional"]
+        assert receipt_context(case, filed.secret, case.employer.name)["acceptance_due_provisional"]
         response = client.post(
             reverse("kiosk:status"),
             {"tracking_number": case.tracking_number, "secret": filed.secret},

@@ -405,3 +405,16 @@ def test_audit_events_cannot_be_added_changed_or_deleted_in_the_admin(request, b
     event.refresh_from_db()
     assert event.action != "forged"
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_empty_to_field_on_an_admin_change_page_is_ignored_instead_of_answering_500(
+    root, method
+):
+    client = Client()
+    client.force_login(root)
+    policy_page = reverse("admin:core_deadlinepolicy_change", args=[0])
+
+    response = getattr(client, method)(policy_page, {"_to_field": ""})
+
+    assert response.status_code == 302  # no such policy: back to the list, as without it

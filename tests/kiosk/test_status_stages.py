@@ -148,5 +148,5 @@ def test_a_judicial_confirmation_is_told_with_the_courts_decision_as_recorded(
     client, page = page_of(case, secret)
     assert 'data-testid="court-decision"' in page and "（2026）粤0105民特9号" in page
     assert client.get(reverse("confirmation:claimant-agreement")).status_code == 200
-    downloads = audit_history(case).filter(action="kiosk.claimant_document_download")
+    downloads = audit_history(mediation).filter(action="mediation.agreement_download")
     assert downloads.count() == 1
