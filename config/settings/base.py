@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "portal.referrals",
     "portal.meetings",
     "portal.mediation",
+    "portal.clues",
     "portal.messaging",
     "portal.home",
 ]

@@ -1,0 +1,28 @@
+"""Writes on clues: registering (registering.py), one service per move (moves.py, the role
+rules as data in permissions.MOVES), the clocks of each source (deadlines.py)."""
+
+from .deadlines import CLOSE, RESPOND, policy_key
+from .moves import (
+    clue_assign,
+    clue_check,
+    clue_close,
+    clue_contact,
+    clue_reopen,
+    clue_supervise,
+)
+from .registering import ClueData, clue_register, squad_for_street
+
+__all__ = [
+    "CLOSE",
+    "RESPOND",
+    "ClueData",
+    "clue_assign",
+    "clue_check",
+    "clue_close",
+    "clue_contact",
+    "clue_register",
+    "clue_reopen",
+    "clue_supervise",
+    "policy_key",
+    "squad_for_street",
+]
