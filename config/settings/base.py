@@ -188,6 +188,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.referrals.tasks.referral_overdue_sweep_task",
         "schedule": 3600,
     },
+    "clue-overdue-sweep": {
+        "task": "portal.clues.tasks.clue_overdue_sweep_task",
+        "schedule": 3600,
+    },
     "kiosk-draft-purge": {
         "task": "portal.kiosk.tasks.kiosk_drafts_purge_task",
         "schedule": 3600,

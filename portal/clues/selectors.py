@@ -1,0 +1,96 @@
+"""Reads of clues: the squad's queue, a clue's page, the on-time rates per source."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from portal.core.audit import audit_history
+from portal.core.deadlines import deadlines_of
+from portal.core.models import AuditEvent, Deadline, User
+
+from .models import OPEN_STATES, Clue, ClueSource
+from .permissions import CluePerm, clues_visible_to
+
+
+@dataclass(frozen=True)
+class ClueFilters:
+    source: str = ""
+    street: str = ""
+    industry: str = ""
+    status: str = ""
+    late: bool = False
+    mine: bool = False  # only the clues the reader works on (their squad's)
+
+
+def clue_queue(*, user: User, filters: ClueFilters | None = None) -> QuerySet[Clue]:
+    """The clues the user reads, soonest deadline first (closed ones last)."""
+    filters = filters or ClueFilters()
+    clues = clues_visible_to(user, CluePerm.WORK if filters.mine else CluePerm.VIEW)
+    if filters.source:
+        clues = clues.filter(source=filters.source)
+    if filters.street:
+        clues = clues.filter(street=filters.street)
+    if filters.industry:
+        clues = clues.filter(industry=filters.industry)
+    if filters.status:
+        clues = clues.filter(status=filters.status)
+    if filters.late:
+        clues = clues.filter(status__in=OPEN_STATES, due_on__lt=timezone.localdate())
+    return clues.select_related("squad", "assignee").order_by("due_on", "received_at", "id")
+
+
+def clue_timeline(clue: Clue) -> QuerySet[AuditEvent]:
+    return audit_history(clue)
+
+
+def clue_deadlines(clue: Clue) -> QuerySet[Deadline]:
+    return deadlines_of(clue).order_by("started_on", "id")
+
+
+@dataclass(frozen=True)
+class OnTimeRate:
+    source: str
+    label: str
+    due: int  # clues whose first closing clock has ended (met, or past its date)
+    on_time: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.on_time / self.due) if self.due else None
+
+
+def clue_on_time_rates(*, today: datetime.date | None = None) -> list[OnTimeRate]:
+    """Per source, the share of clues closed by their first closing date (线索动态办结率 /
+    按时办结率): a clue closed late, or reopened after, counts as it first ended, for good.
+    Two queries however many clues there are."""
+    today = today or timezone.localdate()
+    first: dict[int, tuple[datetime.date, datetime.datetime | None]] = {}
+    for object_id, due_on, met_at in (
+        Deadline.objects.filter(
+            content_type=ContentType.objects.get_for_model(Clue),
+            policy__key__endswith=".close",
+        )
+        .order_by("object_id", "started_on", "id")
+        .values_list("object_id", "due_on", "met_at")
+    ):
+        first.setdefault(object_id, (due_on, met_at))
+    counts: dict[str, list[int]] = {source: [0, 0] for source in ClueSource.values}
+    for pk, source in Clue.objects.values_list("pk", "source"):
+        if pk not in first:
+            continue
+        due_on, met_at = first[pk]
+        met_on = timezone.localtime(met_at).date() if met_at else None
+        if met_on is None and due_on >= today:
+            continue  # still running
+        counts[source][0] += 1
+        counts[source][1] += met_on is not None and met_on <= due_on
+    return [
+        OnTimeRate(source, str(label), *counts[source])
+        for source, label in ClueSource.choices
+        if counts[source][0]
+    ]
