@@ -18,6 +18,7 @@ from portal.core.models import Agency, Deadline, Role, User
 from portal.core.notifications import NotificationItem, notify_bulk
 
 from .models import Clue, Squad
+from .services import clue_url
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def _items(
         title = _("Overdue: %(step)s of clue %(reference)s") % values
         key = f"clue-overdue-{deadline.pk}"
     body = _("%(step)s was due on %(due)s (%(employer)s).") % values
-    url = f"/clues/{clue.pk}/"
+    url = clue_url(clue)
     return [
         NotificationItem(recipient_id=pk, title=title, body=body, url=url, dedupe_key=key)
         for pk in dict.fromkeys(recipients)

@@ -48,8 +48,14 @@ def clue_timeline(clue: Clue) -> QuerySet[AuditEvent]:
     return audit_history(clue)
 
 
-def clue_deadlines(clue: Clue) -> QuerySet[Deadline]:
-    return deadlines_of(clue).order_by("started_on", "id")
+def clue_deadlines(clue: Clue) -> list[Deadline]:
+    """The clue's clocks, oldest first; `met_late` marks one met after its date (late for
+    good)."""
+    deadlines = list(deadlines_of(clue).order_by("started_on", "id"))
+    for deadline in deadlines:
+        met = deadline.met_at
+        deadline.met_late = met is not None and timezone.localtime(met).date() > deadline.due_on  # type: ignore[attr-defined]
+    return deadlines
 
 
 @dataclass(frozen=True)
@@ -94,3 +100,15 @@ def clue_on_time_rates(*, today: datetime.date | None = None) -> list[OnTimeRate
         for source, label in ClueSource.choices
         if counts[source][0]
     ]
+
+
+def dashboard_sections(user: User) -> dict[str, object]:
+    """The work list's part: the bureau's on-time rates per source and its late clues."""
+    from .permissions import can_read
+
+    if not can_read(user):
+        return {}
+    return {
+        "clue_on_time_rates": clue_on_time_rates(),
+        "clues_late": clue_queue(user=user, filters=ClueFilters(late=True)).count(),
+    }

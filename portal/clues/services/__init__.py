@@ -9,6 +9,7 @@ from .moves import (
     clue_contact,
     clue_reopen,
     clue_supervise,
+    clue_url,
 )
 from .registering import ClueData, clue_register, squad_for_street
 
@@ -23,6 +24,7 @@ __all__ = [
     "clue_register",
     "clue_reopen",
     "clue_supervise",
+    "clue_url",
     "policy_key",
     "squad_for_street",
 ]

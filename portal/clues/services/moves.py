@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,8 +158,13 @@ def clue_supervise(*, actor: User, clue: Clue, expected_version: int, instructio
     return clue
 
 
+def clue_url(clue: Clue) -> str:
+    return reverse("clues:detail", kwargs={"pk": clue.pk})
+
+
 def _notify_after_commit(recipients: Iterable[User], title: str, clue: Clue) -> None:
     active = [user for user in recipients if user.is_active]
     text = title % {"reference": str(clue), "squad": clue.squad.name if clue.squad else ""}
     body = clue.employer_name
-    transaction.on_commit(lambda: notify(recipients=active, title=text, body=body))
+    url = clue_url(clue)
+    transaction.on_commit(lambda: notify(recipients=active, title=text, body=body, url=url))

@@ -145,7 +145,7 @@ def clue_register(*, actor: User | None, data: ClueData, actor_label: str = "") 
             _("A clue with this source reference is registered already."),
             field="source_reference",
         )
-    checked = [upload_accepted(upload, field="files", named=True) for upload in data.files]
+    checked = [upload_accepted(upload, field="attachments", named=True) for upload in data.files]
     clue.squad = squad_for_street(clue.street)
     clue.save()
     clocks_start(clue, clue.received_at)
