@@ -637,6 +637,12 @@ def _paid_in_full(clue: Any) -> int:
     return Conclusion.objects.get(code="paid_in_full").pk
 
 
+def _registered_clue(clue: Any) -> int:
+    from portal.clues.models import Clue
+
+    return Clue.objects.filter(status="registered").exclude(pk=clue.pk).first().pk
+
+
 CLUE_ROWS: dict[str, Row] = {
     "clues:queue": Row("GET", CLUE_READERS),
     "clues:create": Row(
@@ -655,6 +661,11 @@ CLUE_ROWS: dict[str, Row] = {
     ),
     "clues:reopen": _clue_row("closed", CLUE_ADMIN, data=_clue_move(reason="复查")),
     "clues:supervise": _clue_row("late", CLUE_ADMIN, data=_clue_move(instruction="限期办结")),
+    "clues:refer": _clue_row("checked", CLUE_SQUAD, CLUE_ADMIN, data=_clue_move(kind="dispute")),
+    # every clue of the world is about the same employer and workers: each a possible duplicate
+    "clues:link-duplicate": _clue_row(
+        "contacted", CLUE_SQUAD, CLUE_ADMIN, data=_clue_move(other=_registered_clue)
+    ),
 }
 MATRIX.update(CLUE_ROWS)
 

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import Role, User
 from portal.referrals.forms import VersionForm
+from portal.referrals.models import ReferralKind
 
-from .models import ClueSource, ClueStatus, Conclusion, Industry, Squad
-from .selectors import ClueFilters
-from .services import ClueData
+from .models import Clue, ClueSource, ClueStatus, Conclusion, Industry, Squad
+from .selectors import ClueFilters, clue_possible_duplicates
+from .services import REFERRAL_KINDS, ClueData
 
 
 def _all(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -110,3 +111,18 @@ class CloseForm(VersionForm):
         decimal_places=2,
     )
     workers_paid = forms.IntegerField(label=_("Workers paid"), required=False, min_value=0)
+
+
+class ReferForm(VersionForm):
+    kind = forms.ChoiceField(
+        label=_("Refer as"),
+        choices=[(kind, label) for kind, label in ReferralKind.choices if kind in REFERRAL_KINDS],
+    )
+
+
+class LinkForm(VersionForm):
+    other = forms.ModelChoiceField(label=_("Same matter as"), queryset=Clue.objects.none())
+
+    def __init__(self, *args: Any, clue: Clue, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = clue_possible_duplicates(clue)  # type: ignore[attr-defined]

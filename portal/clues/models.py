@@ -177,6 +177,21 @@ class Clue(models.Model):
     workers_paid = models.PositiveIntegerField(_("workers paid"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     supervised_at = models.DateTimeField(_("supervised at"), null=True, blank=True)
+    # Referrals opened from the clue (to arbitration, to the procuratorate), drafted by the
+    # referrals' own services with the clue's text and files.
+    referrals = models.ManyToManyField(
+        "referrals.Referral", blank=True, related_name="+", verbose_name=_("referrals")
+    )
+    # A clue an inspector linked as the same matter: flagged by the duplicate check, linked by
+    # a person, never merged.
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("same matter as"),
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -38,6 +38,8 @@ class Move(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"
     SUPERVISE = "supervise"
+    REFER = "refer"
+    LINK_DUPLICATE = "link_duplicate"
 
 
 def _bureau(user: User) -> bool:
@@ -127,6 +129,18 @@ MOVES: MoveTable[Clue] = MoveTable(
             _admin_rule,
             _("Only an administrator of the bureau can supervise a late clue."),
             when=is_late,
+        ),
+        Move.REFER: rule(
+            {S.ASSIGNED, S.CONTACTED, S.CHECKED},
+            None,
+            _worker_rule,
+            _("Only an inspector of the clue's squad or an administrator can refer it."),
+        ),
+        Move.LINK_DUPLICATE: rule(
+            OPEN_STATES,
+            None,
+            _worker_rule,
+            _("Only an inspector of the clue's squad or an administrator can link it."),
         ),
     },
 )

@@ -6,9 +6,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from portal.cases.models import Case
+from portal.cases.permissions import cases_visible_to
 from portal.core.audit import audit_history
 from portal.core.deadlines import deadlines_of
 from portal.core.models import AuditEvent, Deadline, User
@@ -112,3 +114,54 @@ def dashboard_sections(user: User) -> dict[str, object]:
         "clue_on_time_rates": clue_on_time_rates(),
         "clues_late": clue_queue(user=user, filters=ClueFilters(late=True)).count(),
     }
+
+
+DUPLICATE_WINDOW = datetime.timedelta(days=30)
+
+
+def clue_possible_duplicates(clue: Clue) -> QuerySet[Clue]:
+    """Clues received within 30 days of this one about the same employer (credit code, or name
+    when the code is not known) or the same construction project, with workers overlapping
+    (the same complainant, or both about more than one worker): flagged for a person to link,
+    never merged."""
+    same_subject = Q(employer_name=clue.employer_name)
+    if clue.employer_credit_code:
+        same_subject |= Q(employer_credit_code=clue.employer_credit_code)
+    if clue.project_name:
+        same_subject |= Q(project_name=clue.project_name)
+    overlapping = Q(workers__gt=1) if clue.workers > 1 else Q(pk__in=[])
+    if clue.complainant_id_number:
+        overlapping |= Q(complainant_id_number=clue.complainant_id_number)
+    return (
+        Clue.objects.filter(same_subject, overlapping)
+        .filter(
+            received_at__gte=clue.received_at - DUPLICATE_WINDOW,
+            received_at__lte=clue.received_at + DUPLICATE_WINDOW,
+        )
+        .exclude(pk=clue.pk)
+        .exclude(duplicate_of=clue)
+        .order_by("received_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class EmployerHistory:
+    clues: list[Clue]  # the bureau's other clues about the employer
+    cases: list[Case]  # the cases about the employer the reader may open
+    other_cases: int  # cases about the employer at agencies the reader does not see
+
+
+def clue_employer_history(clue: Clue, user: User) -> EmployerHistory:
+    """What the portal already knows of the clue's employer: three queries."""
+    if clue.employer_credit_code:
+        clues = Clue.objects.filter(employer_credit_code=clue.employer_credit_code)
+        all_cases = Case.objects.filter(employer__credit_code=clue.employer_credit_code)
+    else:
+        clues = Clue.objects.filter(employer_name=clue.employer_name)
+        all_cases = Case.objects.filter(employer__name=clue.employer_name)
+    visible = list(cases_visible_to(user).filter(pk__in=all_cases.values("pk"))[:20])
+    return EmployerHistory(
+        clues=list(clues.exclude(pk=clue.pk).order_by("-received_at")[:20]),
+        cases=visible,
+        other_cases=all_cases.exclude(pk__in=[case.pk for case in visible]).count(),
+    )

@@ -20,4 +20,6 @@ urlpatterns = [
     path("<int:pk>/close/", views.clue_close, name="close"),
     path("<int:pk>/reopen/", views.clue_reopen, name="reopen"),
     path("<int:pk>/supervise/", views.clue_supervise, name="supervise"),
+    path("<int:pk>/refer/", views.clue_refer, name="refer"),
+    path("<int:pk>/link-duplicate/", views.clue_link_duplicate, name="link-duplicate"),
 ]

@@ -22,7 +22,16 @@ from portal.core.http import portal_user, post_move, report_error, stored_file_r
 from portal.referrals.forms import MultipleFileField, ReasonForm
 
 from . import selectors, services
-from .forms import AssignForm, CloseForm, ClueFilterForm, ClueForm, InstructionForm, NoteForm
+from .forms import (
+    AssignForm,
+    CloseForm,
+    ClueFilterForm,
+    ClueForm,
+    InstructionForm,
+    LinkForm,
+    NoteForm,
+    ReferForm,
+)
 from .models import Clue, ClueAttachment
 from .permissions import Move, access_clue, available_moves, can_read, can_register
 
@@ -87,11 +96,12 @@ def _detail(
     user = portal_user(request)
     moves = available_moves(user, clue)
     refused_move, refused_form = bound if bound else (None, None)
+    duplicates = list(selectors.clue_possible_duplicates(clue)[:20])
     move_forms = []
     for move in _ORDER:
-        if move not in moves:
+        if move not in moves or (move == Move.LINK_DUPLICATE and not duplicates):
             continue
-        form = refused_form if move == refused_move else _FORMS[move](initial=_initial(clue))
+        form = refused_form if move == refused_move else _form(move, clue, initial=_initial(clue))
         move_forms.append((_URL_NAMES[move], _BUTTONS[move], form))
     context = {
         "clue": clue,
@@ -101,8 +111,18 @@ def _detail(
         "timeline": selectors.clue_timeline(clue),
         "deadlines": selectors.clue_deadlines(clue),
         "attachments": list(clue.attachments.all()),
+        "referrals": list(clue.referrals.select_related("receiver_agency")),
+        "duplicates": duplicates,
+        "linked": list(clue.duplicates.all()),
+        "history": selectors.clue_employer_history(clue, user),
     }
     return render(request, "clues/clue_detail.html", context)
+
+
+def _form(move: Move, clue: Clue, **kwargs: Any) -> forms.Form:
+    if move == Move.LINK_DUPLICATE:
+        return LinkForm(clue=clue, **kwargs)
+    return _FORMS[move](**kwargs)
 
 
 def _initial(clue: Clue) -> dict[str, Any]:
@@ -122,7 +142,16 @@ def clue_attachment_download(request: HttpRequest, pk: int, attachment_pk: int) 
 
 # --- the moves ---------------------------------------------------------------------------------
 
-_ORDER = [Move.ASSIGN, Move.CONTACT, Move.CHECK, Move.CLOSE, Move.SUPERVISE, Move.REOPEN]
+_ORDER = [
+    Move.ASSIGN,
+    Move.CONTACT,
+    Move.CHECK,
+    Move.CLOSE,
+    Move.REFER,
+    Move.LINK_DUPLICATE,
+    Move.SUPERVISE,
+    Move.REOPEN,
+]
 _FORMS: dict[Move, type[forms.Form]] = {
     Move.ASSIGN: AssignForm,
     Move.CONTACT: NoteForm,
@@ -130,6 +159,8 @@ _FORMS: dict[Move, type[forms.Form]] = {
     Move.CLOSE: CloseForm,
     Move.REOPEN: ReasonForm,
     Move.SUPERVISE: InstructionForm,
+    Move.REFER: ReferForm,
+    Move.LINK_DUPLICATE: LinkForm,
 }
 _SERVICES: dict[Move, Callable[..., Any]] = {
     Move.ASSIGN: services.clue_assign,
@@ -138,6 +169,8 @@ _SERVICES: dict[Move, Callable[..., Any]] = {
     Move.CLOSE: services.clue_close,
     Move.REOPEN: services.clue_reopen,
     Move.SUPERVISE: services.clue_supervise,
+    Move.REFER: services.clue_refer,
+    Move.LINK_DUPLICATE: services.clue_link_duplicate,
 }
 _BUTTONS: dict[Move, Any] = {
     Move.ASSIGN: gettext_lazy("Assign"),
@@ -146,6 +179,8 @@ _BUTTONS: dict[Move, Any] = {
     Move.CLOSE: gettext_lazy("Close with a conclusion"),
     Move.REOPEN: gettext_lazy("Reopen"),
     Move.SUPERVISE: gettext_lazy("Supervise (督办)"),
+    Move.REFER: gettext_lazy("Refer to arbitration or the procuratorate"),
+    Move.LINK_DUPLICATE: gettext_lazy("Link as the same matter"),
 }
 _DONE: dict[Move, Any] = {
     Move.ASSIGN: gettext_lazy("Clue assigned."),
@@ -154,6 +189,10 @@ _DONE: dict[Move, Any] = {
     Move.CLOSE: gettext_lazy("Clue closed."),
     Move.REOPEN: gettext_lazy("Clue reopened."),
     Move.SUPERVISE: gettext_lazy("Supervision recorded; the squad is told."),
+    Move.REFER: gettext_lazy(
+        "Referral drafted with the clue's text and files: check it and send it."
+    ),
+    Move.LINK_DUPLICATE: gettext_lazy("Clues linked as the same matter."),
 }
 _URL_NAMES = {move: move.value.replace("_", "-") for move in Move}
 
@@ -171,7 +210,7 @@ def _move_view(move: Move) -> Callable[[HttpRequest, int], HttpResponse]:
 
         return post_move(
             request,
-            form=_FORMS[move](request.POST),
+            form=_form(move, clue, data=request.POST),
             perform=perform,
             done=str(_DONE[move]),
             then=services.clue_url(clue),
@@ -188,3 +227,5 @@ clue_check = _move_view(Move.CHECK)
 clue_close = _move_view(Move.CLOSE)
 clue_reopen = _move_view(Move.REOPEN)
 clue_supervise = _move_view(Move.SUPERVISE)
+clue_refer = _move_view(Move.REFER)
+clue_link_duplicate = _move_view(Move.LINK_DUPLICATE)

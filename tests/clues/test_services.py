@@ -71,6 +71,8 @@ MOVE_CASES = [
     MoveCase(Move.CLOSE, S.CHECKED, "bureau_inspector", "other_inspector", S.ASSIGNED),
     MoveCase(Move.REOPEN, S.CLOSED, "bureau_admin", "bureau_inspector", S.CHECKED),
     MoveCase(Move.SUPERVISE, S.CONTACTED, "bureau_admin", "bureau_inspector", S.CLOSED, late=True),
+    MoveCase(Move.REFER, S.CHECKED, "bureau_inspector", "other_inspector", S.REGISTERED),
+    MoveCase(Move.LINK_DUPLICATE, S.CONTACTED, "bureau_admin", "other_inspector", S.CLOSED),
 ]
 
 ACTORS = (
@@ -89,6 +91,7 @@ def people(request, home_squad) -> dict[str, User]:
 
 
 def clue_at(people: dict[str, User], status: str, *, is_late: bool = False) -> Clue:
+    register(people["bureau_inspector"], employer_name="先登记的公司")  # one to link to
     clue = register(people["bureau_inspector"])
     clue = drive(clue, status, admin=people["bureau_admin"], worker=people["bureau_inspector"])
     return late(clue) if is_late else clue
@@ -105,6 +108,8 @@ def make(case: MoveCase, clue: Clue, actor: User, version: int | None = None) ->
         },
         Move.REOPEN: {"reason": "复查。"},
         Move.SUPERVISE: {"instruction": "限期办结。"},
+        Move.REFER: {"kind": "dispute"},
+        Move.LINK_DUPLICATE: {"other": Clue.objects.exclude(pk=clue.pk).first()},
     }.get(case.move, {})
     getattr(services, f"clue_{case.move.value}")(
         actor=actor,
@@ -280,6 +285,10 @@ def test_supervision_is_offered_only_on_a_late_clue_and_tells_its_squad(
 
 def test_an_inspector_may_work_only_the_clues_of_their_squad(people):
     clue = clue_at(people, S.ASSIGNED)
-    assert available_moves(people["bureau_inspector"], clue) == {Move.CONTACT}
+    assert available_moves(people["bureau_inspector"], clue) == {
+        Move.CONTACT,
+        Move.REFER,
+        Move.LINK_DUPLICATE,
+    }
     assert available_moves(people["other_inspector"], clue) == set()
     assert available_moves(people["bureau_leader"], clue) == set()

@@ -143,7 +143,7 @@ def test_the_squad_closes_a_clue_from_its_page_with_the_amount_and_workers(
     clue = drive(register(bureau_inspector), "checked", admin=bureau_admin, worker=bureau_inspector)
     client = client_for(bureau_inspector)
     page = client.get(reverse("clues:detail", args=[clue.pk]))
-    assert [move for move, _label, _form in page.context["move_forms"]] == ["close"]
+    assert [move for move, _label, _form in page.context["move_forms"]] == ["close", "refer"]
     conclusion = (
         page.context["move_forms"][0][2].fields["conclusion"].queryset.get(code="paid_in_full")
     )

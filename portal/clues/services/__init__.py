@@ -11,16 +11,20 @@ from .moves import (
     clue_supervise,
     clue_url,
 )
+from .onward import REFERRAL_KINDS, clue_link_duplicate, clue_refer
 from .registering import ClueData, clue_register, squad_for_street
 
 __all__ = [
     "CLOSE",
+    "REFERRAL_KINDS",
     "RESPOND",
     "ClueData",
     "clue_assign",
     "clue_check",
     "clue_close",
     "clue_contact",
+    "clue_link_duplicate",
+    "clue_refer",
     "clue_register",
     "clue_reopen",
     "clue_supervise",
