@@ -648,6 +648,7 @@ CLUE_ROWS: dict[str, Row] = {
     "clues:create": Row(
         "GET", {**CLUE_READERS, "leader": REFUSED}
     ),  # the leader reads: told who registers
+    "clues:import": Row("GET", {**CLUE_READERS, "leader": REFUSED}),
     "clues:detail": _clue_row("contacted", CLUE_READERS),
     "clues:attachment-download": _clue_row("contacted", CLUE_READERS, attachment=True),
     "clues:assign": _clue_row("registered", CLUE_ADMIN, data=_clue_move()),

@@ -14,6 +14,7 @@ from portal.referrals.models import ReferralKind
 from .models import Clue, ClueSource, ClueStatus, Conclusion, Industry, Squad
 from .selectors import ClueFilters, clue_possible_duplicates
 from .services import REFERRAL_KINDS, ClueData
+from .services.imports import COLUMNS as IMPORT_COLUMNS
 
 
 def _all(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -126,3 +127,11 @@ class LinkForm(VersionForm):
     def __init__(self, *args: Any, clue: Clue, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["other"].queryset = clue_possible_duplicates(clue)  # type: ignore[attr-defined]
+
+
+class ImportForm(forms.Form):
+    source = forms.ChoiceField(
+        label=_("Export of"),
+        choices=[(s, label) for s, label in ClueSource.choices if s in IMPORT_COLUMNS],
+    )
+    file = forms.FileField(label=_("File (CSV or Excel .xlsx)"))

@@ -7,6 +7,7 @@ app_name = "clues"
 urlpatterns = [
     path("", views.clue_queue, name="queue"),
     path("new/", views.clue_create, name="create"),
+    path("import/", views.clue_import, name="import"),
     path("<int:pk>/", views.clue_detail, name="detail"),
     path(
         "<int:pk>/attachments/<int:attachment_pk>/",

@@ -27,6 +27,7 @@ from .forms import (
     CloseForm,
     ClueFilterForm,
     ClueForm,
+    ImportForm,
     InstructionForm,
     LinkForm,
     NoteForm,
@@ -83,6 +84,32 @@ def clue_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Clue registered."))
             return redirect("clues:detail", pk=clue.pk)
     return render(request, "clues/clue_form.html", {"form": form})
+
+
+def clue_import(request: HttpRequest) -> HttpResponse:
+    """Upload an export of the platform or the hotline; the report is shown row by row."""
+    user = portal_user(request)
+    if not can_read(user):
+        raise Http404
+    if not can_register(user):
+        messages.error(
+            request, _("Only inspectors and administrators of the bureau register clues.")
+        )
+        return redirect("clues:queue")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = services.clue_import(
+                actor=user,
+                source=form.cleaned_data["source"],
+                filename=upload.name or "",
+                content=upload.read(),
+            )
+        except ApplicationError as error:
+            report_error(request, error, form)
+    return render(request, "clues/clue_import.html", {"form": form, "report": report})
 
 
 def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:

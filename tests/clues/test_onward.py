@@ -129,7 +129,7 @@ def test_the_clue_page_shows_the_employers_other_clues_and_cases(
     clue = register(bureau_inspector, credit_code=code)
     history = clue_employer_history(clue, bureau_inspector)
     assert (history.clues, history.cases, history.other_cases) == ([earlier], [bureau_case], 1)
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(bureau_inspector)
     page = client.get(reverse("clues:detail", args=[clue.pk])).content.decode()
     assert bureau_case.number in page

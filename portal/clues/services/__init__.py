@@ -2,6 +2,7 @@
 rules as data in permissions.MOVES), the clocks of each source (deadlines.py)."""
 
 from .deadlines import CLOSE, RESPOND, policy_key
+from .imports import ImportReport, Outcome, clue_import
 from .moves import (
     clue_assign,
     clue_check,
@@ -19,10 +20,13 @@ __all__ = [
     "REFERRAL_KINDS",
     "RESPOND",
     "ClueData",
+    "ImportReport",
+    "Outcome",
     "clue_assign",
     "clue_check",
     "clue_close",
     "clue_contact",
+    "clue_import",
     "clue_link_duplicate",
     "clue_refer",
     "clue_register",
