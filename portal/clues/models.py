@@ -19,10 +19,10 @@ from portal.core.validators import validate_credit_code, validate_phone, validat
 
 class ClueStatus(models.TextChoices):
     REGISTERED = "registered", _("Registered")
-    ASSIGNED = "assigned", _("Assigned")
+    ASSIGNED = "assigned", _("Assigned to a squad")
     CONTACTED = "contacted", _("First contact made")
     CHECKED = "checked", _("Checked on site")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Closed with a conclusion")
 
 
 OPEN_STATES = frozenset(

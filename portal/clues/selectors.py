@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Case as Case_
+from django.db.models import Q, QuerySet, Value, When
 from django.utils import timezone
 
 from portal.cases.models import Case
@@ -15,7 +16,7 @@ from portal.core.audit import audit_history
 from portal.core.deadlines import deadlines_of
 from portal.core.models import AuditEvent, Deadline, User
 
-from .models import OPEN_STATES, Clue, ClueSource
+from .models import OPEN_STATES, Clue, ClueSource, ClueStatus
 from .permissions import CluePerm, clues_visible_to
 
 
@@ -43,7 +44,12 @@ def clue_queue(*, user: User, filters: ClueFilters | None = None) -> QuerySet[Cl
         clues = clues.filter(status=filters.status)
     if filters.late:
         clues = clues.filter(status__in=OPEN_STATES, due_on__lt=timezone.localdate())
-    return clues.select_related("squad", "assignee").order_by("due_on", "received_at", "id")
+    closed = Case_(When(status=ClueStatus.CLOSED, then=Value(1)), default=Value(0))
+    return (
+        clues.select_related("squad", "assignee")
+        .annotate(is_closed=closed)
+        .order_by("is_closed", "due_on", "received_at", "id")
+    )
 
 
 def clue_timeline(clue: Clue) -> QuerySet[AuditEvent]:

@@ -228,3 +228,18 @@ def test_the_work_list_shows_the_on_time_rate_per_source(
     assert (rate.source, rate.due, rate.on_time, rate.percent) == ("hotline", 1, 0, 0)
     assert 'data-testid="rate-hotline">0%' in page.content.decode()
     assert "clue_on_time_rates" not in client_for(arbitrator).get(reverse("core:home")).context
+
+
+def test_closed_clues_come_after_the_open_ones_in_the_queue(
+    bureau_inspector, bureau_admin, home_squad
+):
+    received = timezone.now() - datetime.timedelta(days=40)
+    closed = drive(
+        register(bureau_inspector, received_at=received),
+        "closed",
+        admin=bureau_admin,
+        worker=bureau_inspector,
+    )
+    open_clue = register(bureau_inspector)
+    page = client_for(bureau_inspector).get(reverse("clues:queue"))
+    assert [c.pk for c in page.context["page"].object_list] == [open_clue.pk, closed.pk]

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('industry', models.CharField(choices=[('construction', 'Construction'), ('manufacturing', 'Manufacturing'), ('garments', 'Garments'), ('catering', 'Catering'), ('retail', 'Wholesale and retail'), ('logistics', 'Transport and logistics'), ('services', 'Residential and other services'), ('other', 'Other')], max_length=16, verbose_name='industry')),
                 ('street', models.CharField(max_length=40, verbose_name='street')),
                 ('text', models.TextField(verbose_name='what the complainant says')),
-                ('status', models.CharField(choices=[('registered', 'Registered'), ('assigned', 'Assigned'), ('contacted', 'First contact made'), ('checked', 'Checked on site'), ('closed', 'Closed')], default='registered', max_length=16, verbose_name='status')),
+                ('status', models.CharField(choices=[('registered', 'Registered'), ('assigned', 'Assigned to a squad'), ('contacted', 'First contact made'), ('checked', 'Checked on site'), ('closed', 'Closed with a conclusion')], default='registered', max_length=16, verbose_name='status')),
                 ('due_on', models.DateField(blank=True, null=True, verbose_name='due on')),
                 ('conclusion_text', models.TextField(blank=True, verbose_name='conclusion in words')),
                 ('amount_recovered', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='amount recovered (yuan)')),
