@@ -44,15 +44,6 @@ def people(reference_data: None) -> dict[str, User]:
     return people
 
 
-@pytest.fixture
-def switch_to(page: Page, log_in):  # type: ignore[no-untyped-def]
-    def do(username: str) -> None:
-        page.context.clear_cookies()
-        log_in(username)
-
-    return do
-
-
 def hotline_export(tmp_path: Path) -> Path:
     received = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     row = [
