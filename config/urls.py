@@ -23,6 +23,7 @@ urlpatterns = [
     path("kiosk/", include("portal.kiosk.urls")),
     path("intake/", include("portal.kiosk.intake_urls")),
     path("referrals/", include("portal.referrals.urls")),
+    path("clues/", include("portal.clues.urls")),
     path("meetings/", include("portal.meetings.urls")),
     path("mediation/confirm/", include(confirmation_urlpatterns)),
     path("mediation/", include("portal.mediation.urls")),

@@ -40,6 +40,7 @@ from portal.core.models import Agency, Appointment, AppointmentKind, Document, R
 from portal.core.people import appointment_create
 from portal.messaging.services import conversation_for_case, message_send
 
+from .clues.matrix import ClueWorld, build_clues
 from .factories import UserFactory, make_case, member
 from .helpers import png_bytes, refusals
 from .meetings.matrix import MeetingWorld, build_meetings
@@ -694,6 +695,76 @@ MESSAGING_ROWS: dict[str, Row] = {
 }
 MATRIX.update(MESSAGING_ROWS)
 
+# --- clues: the bureau's alone ------------------------------------------------------------------
+# Every other agency, the bureau's mediator and the superuser get 404; the bureau's inspector,
+# admin and leader read every clue; the inspector works their squad's (`own`), the admin all,
+# the leader none (docs/clues.md).
+CLUE_READERS = by_role(NOT_FOUND, bureau_inspector=OK, bureau_admin=OK, leader=OK, anonymous=LOGIN)
+CLUE_NOBODY = by_role(NOT_FOUND, anonymous=LOGIN)
+CLUE_ADMIN = {
+    **CLUE_NOBODY,
+    "bureau.admin": REDIRECT,
+    "bureau.inspector": REFUSED,
+    "leader": REFUSED,
+}
+CLUE_SQUAD = {**CLUE_ADMIN, "bureau.inspector": REDIRECT}
+
+
+def _clue_row(
+    state: str, own: dict[str, str], other: dict[str, str] | None = None, **kw: Any
+) -> Row:
+    method = "GET" if own is CLUE_READERS else "POST"
+    target = f"clue-attachment:{state}" if kw.pop("attachment", False) else f"clue:{state}"
+    return Row(method, own, target=target, other=other or own, assigned=NOT_FOUND, **kw)
+
+
+def _clue_move(**fields: Any) -> Callable[[World, Any], dict[str, Any]]:
+    def data(world: World, clue: Any) -> dict[str, Any]:
+        values = {key: value(clue) if callable(value) else value for key, value in fields.items()}
+        return {"version": clue.version, **values}
+
+    return data
+
+
+def _paid_in_full(clue: Any) -> int:
+    from portal.clues.models import Conclusion
+
+    return Conclusion.objects.get(code="paid_in_full").pk
+
+
+def _registered_clue(clue: Any) -> int:
+    from portal.clues.models import Clue
+
+    return Clue.objects.filter(status="registered").exclude(pk=clue.pk).first().pk
+
+
+CLUE_ROWS: dict[str, Row] = {
+    "clues:queue": Row("GET", CLUE_READERS),
+    "clues:create": Row(
+        "GET", {**CLUE_READERS, "leader": REFUSED}
+    ),  # the leader reads: told who registers
+    "clues:import": Row("GET", {**CLUE_READERS, "leader": REFUSED}),
+    "clues:detail": _clue_row("contacted", CLUE_READERS),
+    "clues:attachment-download": _clue_row("contacted", CLUE_READERS, attachment=True),
+    "clues:assign": _clue_row("registered", CLUE_ADMIN, data=_clue_move()),
+    "clues:contact": _clue_row("assigned", CLUE_SQUAD, CLUE_ADMIN, data=_clue_move(note="已联系")),
+    "clues:check": _clue_row("contacted", CLUE_SQUAD, CLUE_ADMIN, data=_clue_move(note="已核查")),
+    "clues:close": _clue_row(
+        "checked",
+        CLUE_SQUAD,
+        CLUE_ADMIN,
+        data=_clue_move(conclusion=_paid_in_full, amount_recovered="100", workers_paid=1),
+    ),
+    "clues:reopen": _clue_row("closed", CLUE_ADMIN, data=_clue_move(reason="复查")),
+    "clues:supervise": _clue_row("late", CLUE_ADMIN, data=_clue_move(instruction="限期办结")),
+    "clues:refer": _clue_row("checked", CLUE_SQUAD, CLUE_ADMIN, data=_clue_move(kind="dispute")),
+    # every clue of the world is about the same employer and workers: each a possible duplicate
+    "clues:link-duplicate": _clue_row(
+        "contacted", CLUE_SQUAD, CLUE_ADMIN, data=_clue_move(other=_registered_clue)
+    ),
+}
+MATRIX.update(CLUE_ROWS)
+
 # The Django admin, one documented group. Anonymous visitors are sent to a login page:
 # LoginRequiredMiddleware answers first, with the admin's login page for the site-wide views
 # (Django marks them so) and the portal's for the model views; users without is_staff go to the
@@ -719,6 +790,17 @@ class World:
     referral_attachments: dict[int, Any] = field(default_factory=dict)  # by referral pk
     meetings: MeetingWorld = field(default_factory=MeetingWorld)
     message_attachments: dict[int, Any] = field(default_factory=dict)  # by case pk
+    clues: ClueWorld = field(default_factory=ClueWorld)
+
+    def clue_cells(self, row: Row, role: str, target: str) -> tuple[list[Any], str]:
+        """The bureau's clue a cell tries: of bureau.inspector's squad (`own`; the special
+        mediator's `assigned` cell tries it too) or of another squad (`other`)."""
+        assert row.target is not None
+        state = row.target.split(":")[1]
+        if target == "other":
+            return [self.clues.clues[(state, "other")]], row.other[role]
+        expected = row.own[role] if target == "own" else row.assigned or ""
+        return [self.clues.clues[(state, "own")]], expected
 
     def meeting_cells(self, row: Row, role: str, target: str) -> tuple[list[Any], str]:
         """The meetings a cell tries (in the row's state), and what the role should get."""
@@ -840,6 +922,7 @@ def _build_world() -> World:
     world = World(users, cases, evidence, documents, assignee_for)
     _build_referrals(world)
     world.meetings = build_meetings(users, cases)
+    world.clues = build_clues(users)
     for key, case in cases.items():
         author = users[creators[key]]
         conversation = conversation_for_case(actor=author, case_id=case.pk)
@@ -1013,6 +1096,11 @@ def _url(world: World, name: str, row: Row, case: Case | None) -> str:
         return reverse(name, kwargs={"pk": case.pk, "item_pk": action.pk})
     if row.target.startswith("meeting"):
         return reverse(name, kwargs={"pk": case.pk})
+    if row.target.startswith("clue-attachment"):
+        attachment = world.clues.attachments[case.pk]
+        return reverse(name, kwargs={"pk": case.pk, "attachment_pk": attachment.pk})
+    if row.target.startswith("clue"):
+        return reverse(name, kwargs={"pk": case.pk})
     if row.target.startswith("referral-attachment"):
         attachment = world.referral_attachments[case.pk]
         return reverse(name, kwargs={"pk": case.pk, "attachment_pk": attachment.pk})
@@ -1068,6 +1156,8 @@ def test_matrix(world: World, name: str, role: str, target: str) -> None:
         cases, expected = world.referral_cells(row, role, target)
     elif row.target is not None and row.target.startswith("meeting"):
         cases, expected = world.meeting_cells(row, role, target)
+    elif row.target is not None and row.target.startswith("clue"):
+        cases, expected = world.clue_cells(row, role, target)
     elif target == "page":
         cases = [None]
         expected = row.own[role]

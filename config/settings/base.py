@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "portal.referrals",
     "portal.meetings",
     "portal.mediation",
+    "portal.clues",
     "portal.messaging",
     "portal.home",
 ]
@@ -239,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "referral-overdue-sweep": {
         "task": "portal.referrals.tasks.referral_overdue_sweep_task",
+        "schedule": 3600,
+    },
+    "clue-overdue-sweep": {
+        "task": "portal.clues.tasks.clue_overdue_sweep_task",
         "schedule": 3600,
     },
     "kiosk-draft-purge": {

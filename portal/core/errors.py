@@ -8,3 +8,11 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def required_text(text: str, message: str, field: str) -> str:
+    """`text` stripped, or an ApplicationError with `message` next to `field` when it is empty."""
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError(message, field=field)
+    return text

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from portal.cases.selectors import case_deadlines_open, case_list
+from portal.clues.selectors import dashboard_sections as clue_sections
 from portal.core.models import User
 from portal.meetings.selectors import dashboard_sections as meeting_sections
 from portal.referrals.selectors import dashboard_sections as referral_sections
@@ -20,4 +21,5 @@ def work_list_for(user: User) -> dict[str, Any]:
         "today": timezone.localdate(),
         **referral_sections(user),
         **meeting_sections(user),
+        **clue_sections(user),
     }

@@ -132,3 +132,14 @@ def log_in(page):  # type: ignore[no-untyped-def]
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return do
+
+
+@pytest.fixture
+def switch_to(page, log_in):  # type: ignore[no-untyped-def]
+    """Log out whoever is logged in, then log in as someone else."""
+
+    def do(username: str) -> None:
+        page.context.clear_cookies()
+        log_in(username)
+
+    return do

@@ -26,17 +26,6 @@ def referral_people(reference_data: None) -> dict[str, User]:
     }
 
 
-@pytest.fixture
-def switch_to(page: Page, log_in):  # type: ignore[no-untyped-def]
-    """Log out whoever is logged in, then log in as someone else."""
-
-    def do(username: str) -> None:
-        page.context.clear_cookies()
-        log_in(username)
-
-    return do
-
-
 def open_referral(page: Page, box: str, number: str) -> None:
     page.get_by_role("navigation", name="主导航").get_by_role("link", name=box).click()
     page.get_by_role("link", name=number).click()

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from portal.cases import demo as cases_demo
+from portal.clues import demo as clues_demo
 from portal.core import demo as core_demo
 from portal.core.models import User
 from portal.kiosk import demo as kiosk_demo
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             referrals_demo.seed(users)
             meetings_demo.seed(users)
             mediation_demo.seed(users)
+            clues_demo.seed(users)
             filings = kiosk_demo.seed(users)
         for tracking_number, state, secret in filings:
             self.stdout.write(f"Demo kiosk filing {tracking_number} ({state}): secret {secret}")
