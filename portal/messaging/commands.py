@@ -7,6 +7,8 @@ from typing import Any
 
 from django.http import Http404
 
+from portal.core.http import parse_id
+
 from . import services
 from .models import Conversation
 
@@ -38,3 +40,13 @@ def fresh_user(user: Any) -> Any:
     from portal.core.models import User
 
     return User.objects.select_related("membership__agency").get(pk=user.pk)
+
+
+def frame_id(value: object) -> int:
+    """An id sent in a client's frame, or TypeError/ValueError (the frame is malformed)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError("an id must be a number")
+    number = parse_id(value)
+    if number is None:  # not a number an object can have ("²", 10**30, -1)
+        raise ValueError("an id must be a number")
+    return number

@@ -34,12 +34,11 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 
 from portal.core.errors import ApplicationError
-from portal.core.http import parse_id
 
 from . import presence
 from .access import may_see_now
-from .commands import SERVICE_COMMANDS, conversation_or_404, fresh_user
-from .live import lists_conversations, watch_group
+from .commands import SERVICE_COMMANDS, conversation_or_404, frame_id, fresh_user
+from .live import changes_unread, lists_conversations, watch_group
 from .permissions import may_write
 from .realtime import Broadcast, access_group, broadcasts_held, conversation_group
 from .runtime import DirectDispatch, TokenBucket, on_send_pool, quietly, send_lock
@@ -140,8 +139,8 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     # --- commands -------------------------------------------------------------------------
 
     async def _join(self, content: dict[str, Any]) -> None:
-        conversation_id = _int(content["conversation"])
-        after = _int(content.get("after", 0))
+        conversation_id = frame_id(content["conversation"])
+        after = frame_id(content.get("after", 0))
         group = conversation_group(conversation_id)
         listening = conversation_id in self.joined or conversation_id in self.followed
         # In the group before access is checked: a revocation committed after the check pushes
@@ -184,7 +183,7 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
             )
 
     async def _leave(self, content: dict[str, Any]) -> None:
-        conversation_id = _int(content["conversation"])
+        conversation_id = frame_id(content["conversation"])
         if conversation_id in self.joined:
             await self._depart(conversation_id)
         self.joined.discard(conversation_id)
@@ -197,7 +196,7 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
 
     async def _send(self, content: dict[str, Any]) -> None:
         mentions = content.get("mentions") or {}
-        conversation_id = _int(content["conversation"])
+        conversation_id = frame_id(content["conversation"])
         # One send per conversation at a time from this process: stored and broadcast in order.
         async with send_lock(conversation_id):
             message_id = await self._send_stored(conversation_id, content, mentions)
@@ -212,28 +211,28 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
             "send",
             conversation=conversation_id,
             body=str(content["body"]),
-            reply_to_id=_int(content["reply_to"]) if content.get("reply_to") else None,
-            mention_user_ids=[_int(pk) for pk in mentions.get("users", [])],
+            reply_to_id=frame_id(content["reply_to"]) if content.get("reply_to") else None,
+            mention_user_ids=[frame_id(pk) for pk in mentions.get("users", [])],
             mention_agency_codes=[str(code) for code in mentions.get("agencies", [])],
             ack_requested=bool(content.get("ack_requested", False)),
         )
 
     async def _edit(self, content: dict[str, Any]) -> None:
-        await self._call("edit", message_id=_int(content["message"]), body=str(content["body"]))
+        await self._call("edit", message_id=frame_id(content["message"]), body=str(content["body"]))
 
     async def _delete(self, content: dict[str, Any]) -> None:
-        await self._call("delete", message_id=_int(content["message"]))
+        await self._call("delete", message_id=frame_id(content["message"]))
 
     async def _read(self, content: dict[str, Any]) -> None:
         await self._call(
-            "read", conversation=_int(content["conversation"]), up_to=_int(content["up_to"])
+            "read", conversation=frame_id(content["conversation"]), up_to=frame_id(content["up_to"])
         )
 
     async def _ack(self, content: dict[str, Any]) -> None:
-        await self._call("ack", message_id=_int(content["message"]))
+        await self._call("ack", message_id=frame_id(content["message"]))
 
     async def _typing(self, content: dict[str, Any]) -> None:
-        conversation_id = _int(content["conversation"])
+        conversation_id = frame_id(content["conversation"])
         if conversation_id not in self.joined:
             raise Http404
         await self.channel_layer.group_send(
@@ -285,7 +284,7 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
             return
         joined = conversation_id in self.joined
         if not joined and not (
-            conversation_id in self.followed and _changes_unread(inner, self.user.pk)
+            conversation_id in self.followed and changes_unread(inner, self.user.pk)
         ):
             return
         asked_at = self.allowed_at.get(conversation_id)
@@ -439,21 +438,3 @@ class MessagingConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
         if "conversation" in kwargs:  # each service authorises the person itself
             kwargs["conversation"] = conversation_or_404(kwargs["conversation"])
         return SERVICE_COMMANDS[command](user, **kwargs)
-
-
-def _changes_unread(event: dict[str, Any], user_id: int) -> bool:
-    """Whether the event changes what the reader's list shows: a message came or went, or the
-    reader read on in another tab."""
-    kind = event.get("type")
-    return kind in ("message.new", "message.deleted") or (
-        kind == "read" and event.get("user") == user_id
-    )
-
-
-def _int(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError("an id must be a number")
-    number = parse_id(value)
-    if number is None:  # not a number an object can have ("²", 10**30, -1)
-        raise ValueError("an id must be a number")
-    return number

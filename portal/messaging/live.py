@@ -120,3 +120,12 @@ def connect_receivers() -> None:
         except LookupError:
             continue  # an app not installed has no pages to update
         post_save.connect(_status_saved, sender=model, dispatch_uid=f"messaging.live.{label}")
+
+
+def changes_unread(event: dict[str, Any], user_id: int) -> bool:
+    """Whether the event changes what the reader's list shows: a message came or went, or the
+    reader read on in another tab."""
+    kind = event.get("type")
+    return kind in ("message.new", "message.deleted") or (
+        kind == "read" and event.get("user") == user_id
+    )
