@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from portal.core import retry
 
-@shared_task
+
+@shared_task(**retry.sweep())
 def clue_overdue_sweep_task() -> int:
     """Mark, announce and escalate late clue clocks (idempotent; run by beat)."""
     from .overdue import clue_overdue_sweep
