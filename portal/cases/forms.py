@@ -55,6 +55,13 @@ class ClaimForm(forms.Form):
         label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    worker = forms.IntegerField(
+        label=_("Worker no."),
+        min_value=1,
+        max_value=200,
+        required=False,
+        help_text=_("The worker's place in the list above; empty: the whole filing's."),
+    )
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -83,7 +90,7 @@ class CaseCreateForm(EmployerForm):
                 address=self.cleaned_data.get("employer_address", ""),
             ),
             claimants=[ClaimantData(**f.cleaned_data) for f in claimants if f.cleaned_data],
-            claims=[ClaimData(**f.cleaned_data) for f in claims if f.cleaned_data],
+            claims=[_claim_data(f.cleaned_data) for f in claims if f.cleaned_data],
             facts=self.cleaned_data.get("facts", ""),
         )
 
@@ -171,3 +178,11 @@ class CoHandlingForm(forms.Form):
         super().__init__(*args, **kwargs)
         if agencies is not None:
             self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+
+
+def _claim_data(cleaned: dict) -> ClaimData:
+    """A claim as typed: its worker is numbered from 1 on the page, from 0 in the data."""
+    worker = cleaned.get("worker")
+    return ClaimData(
+        **{**cleaned, "worker": worker - 1 if worker else None},
+    )

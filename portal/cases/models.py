@@ -187,6 +187,9 @@ class Claimant(models.Model):
     phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_representative = models.BooleanField(_("representative"), default=False)
+    # A worker of a collective filing other than the one who filed gets a secret of their own
+    # on the receipt: with it the status page shows only their own share (only a hash here).
+    status_secret_hash = models.CharField(max_length=128, blank=True)
 
     class Meta:
         ordering = ["-is_representative", "id"]
@@ -210,6 +213,15 @@ class ClaimKind(models.TextChoices):
 class Claim(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="claims")
     kind = models.CharField(_("claim"), max_length=32, choices=ClaimKind.choices)
+    # The worker the claim is theirs; none: the whole filing's.
+    claimant = models.ForeignKey(
+        Claimant,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("worker"),
+    )
     amount = models.DecimalField(
         _("amount (yuan)"),
         max_digits=12,

@@ -86,6 +86,7 @@ def _detail(
     context = {
         "case": case,
         "revealed": revealed,
+        "worker_claims": selectors.claims_by_worker(case),
         "history": selectors.case_history(case)[:100],
         "deadlines": selectors.case_deadlines(case),
         "documents": selectors.case_documents(case),

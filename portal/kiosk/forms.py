@@ -62,6 +62,13 @@ class ClaimantForm(forms.Form):
         label=_("Mobile phone"), max_length=20, widget=_text(20, inputmode="tel", type="tel")
     )
     address = forms.CharField(label=_("Address where you live"), max_length=200, widget=_text(200))
+    is_representative = forms.BooleanField(
+        label=_("Representative: acts for all the workers"),
+        required=False,
+        help_text=_(
+            "Ten workers or more may choose up to five; fewer choose one. None ticked: worker 1."
+        ),
+    )
 
     def clean_id_number(self) -> str:
         # People copy the number in groups ("440105 19850312 2428"): spaces are no error.
@@ -114,6 +121,20 @@ class ClaimForm(forms.Form):
     description = forms.CharField(
         label=_("In a few words"), max_length=200, required=False, widget=_text(200)
     )
+    worker = forms.ChoiceField(label=_("Whose claim is it?"), required=False, choices=[])
+
+    def __init__(self, *args: Any, workers: list[str] | None = None, **kwargs: Any) -> None:
+        """`workers`: the names of the workers filing; with one worker the question is not
+        asked (every claim is theirs)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["worker"]
+        if workers and len(workers) > 1 and isinstance(field, forms.ChoiceField):
+            field.choices = [
+                ("", _("All of us: the whole filing")),
+                *[(str(i), f"{i + 1}. {name}") for i, name in enumerate(workers)],
+            ]
+        else:
+            del self.fields["worker"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -9,30 +9,49 @@ import time
 from django.conf import settings
 from django.http import Http404, HttpRequest
 
-from portal.cases.models import Case
+from portal.cases.models import Case, Claimant
 
 from .drafts import RECEIPT_KEY, STATUS_KEY, session_touch
 
 
-def claimant_grant(request: HttpRequest, case: Case) -> None:
+def claimant_grant(request: HttpRequest, case: Case, worker: Claimant | None = None) -> None:
+    """This visit proved the case is its own: with the filing's secret (`worker` None), the
+    whole filing; with a worker's own secret, that worker's part of it only."""
     # A new session key: the proof of ownership does not ride on an id someone saw before.
     request.session.cycle_key()
-    request.session[STATUS_KEY] = {"case": case.pk, "at": time.time()}
+    request.session[STATUS_KEY] = {
+        "case": case.pk,
+        "worker": worker.pk if worker else None,
+        "at": time.time(),
+    }
     session_touch(request)
 
 
-def claimant_case_pk(request: HttpRequest) -> int | None:
+def _granted(request: HttpRequest) -> dict | None:
     granted = request.session.get(STATUS_KEY)
     if not granted or time.time() - float(granted.get("at", 0)) > settings.KIOSK_STATUS_SECONDS:
         return None
-    return int(granted["case"])
+    return granted
 
 
-def access_claimant_case(request: HttpRequest) -> Case:
-    """The case this visit has proved to be its own; 404 otherwise."""
+def claimant_case_pk(request: HttpRequest) -> int | None:
+    granted = _granted(request)
+    return int(granted["case"]) if granted else None
+
+
+def claimant_worker_pk(request: HttpRequest) -> int | None:
+    """The worker whose own secret opened the status page; None for the filing's secret."""
+    granted = _granted(request)
+    return int(granted["worker"]) if granted and granted.get("worker") else None
+
+
+def access_claimant_case(request: HttpRequest, *, whole_filing: bool = False) -> Case:
+    """The case this visit has proved to be its own; 404 otherwise. `whole_filing`: a move or
+    a document of the whole filing (confirming, supplying material, the documents, which name
+    every worker with their numbers), for the filing's secret only, not a worker's own."""
     pk = claimant_case_pk(request)
     case = Case.objects.select_related("agency", "employer").filter(pk=pk).first() if pk else None
-    if case is None:
+    if case is None or (whole_filing and claimant_worker_pk(request) is not None):
         raise Http404
     return case
 

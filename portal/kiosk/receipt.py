@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from portal.cases.models import Case
 from portal.cases.services import ACCEPTANCE_POLICY
 from portal.cases.services.intake import secret_display
+from portal.cases.services.worker_credentials import worker_secrets
 from portal.core.documents import render_pdf
 
 from .selectors import case_open_deadline
@@ -39,7 +40,14 @@ def receipt_context(case: Case, secret: str, employer_name: str) -> dict[str, An
     for its credit code may have been entered by another agency and is not the public's."""
     url = status_url(case.tracking_number or "")
     deadline = case_open_deadline(case, ACCEPTANCE_POLICY)
+    # In the order they were typed (their ids), as worker_secrets counts them.
+    workers = list(case.claimants.order_by("id"))
+    own = worker_secrets(secret, len(workers))
     return {
+        "worker_secrets": [
+            (worker.name, secret_display(code))
+            for worker, code in zip(workers[1:], own, strict=True)
+        ],
         "case": case,
         "employer_name": employer_name,
         "claimants": list(case.claimants.all()),

@@ -37,6 +37,7 @@ from portal.cases.services import ACCEPTANCE_POLICY
 from portal.cases.services.intake import AWARD_POLICY, CLAIMANT_DOCUMENT_KINDS
 from portal.core.models import Deadline, Document, DocumentStatus, User
 from portal.mediation.models import Mediation, MediationStatus
+from portal.mediation.selectors import ClaimantMediation
 
 EMPLOYER_RESULTS = 8
 
@@ -361,3 +362,15 @@ def claimant_document(case: Case, pk: int) -> Document | None:
 
 def days_left(due_on: datetime.date | None) -> int | None:
     return (due_on - timezone.localdate()).days if due_on else None
+
+
+def worker_part(view: ClaimantView, mediation: ClaimantMediation | None, worker: Claimant) -> None:
+    """Narrow the status page to what a worker's own secret opens: their own share only, no
+    documents of the whole filing (they name every worker with their numbers), no moves of
+    the whole filing (confirming, supplying material: the filing's secret does those)."""
+    view.documents = []
+    view.can_add_material = False
+    if mediation is not None:
+        mediation.shares = [s for s in mediation.shares if s.claimant_id == worker.pk]
+        mediation.can_confirm = False
+        mediation.sha256 = ""

@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from portal.cases.models import Case, CaseChannel
+from portal.cases.models import Case, CaseChannel, Claimant
 from portal.cases.secret_hashing import secret_hash, secret_matches
 from portal.cases.services import CaseData, tracking_number_next
 from portal.cases.services.intake import (
@@ -201,10 +201,15 @@ STATUS_ACTOR_LABEL = "申请人（状态查询）"
 @transaction.atomic
 def claimant_document_download(*, case: Case, document: Document) -> None:
     """Record that the claimant took a copy of one of their documents from the status page."""
-    audit_record(
-        actor=None,
-        actor_label=STATUS_ACTOR_LABEL,
-        action="kiosk.claimant_document_download",
-        obj=case,
-        note=document.title,
-    )
+    _status_audit(case, "kiosk.claimant_document_download", document.title)
+
+
+@transaction.atomic
+def worker_status_open(*, case: Case, worker: Claimant) -> None:
+    """Record that a worker opened their own part of a collective filing with their own secret
+    (by name: no personal number in the history)."""
+    _status_audit(case, "kiosk.worker_status_open", worker.name)
+
+
+def _status_audit(case: Case, action: str, note: str) -> None:
+    audit_record(actor=None, actor_label=STATUS_ACTOR_LABEL, action=action, obj=case, note=note)

@@ -8,6 +8,7 @@ validates every step once more before anything is created."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -18,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.cases.models import ClaimKind
-from portal.cases.services import CaseData, ClaimantData, ClaimData, EmployerData
+from portal.cases.services.register import representatives_allowed
 from portal.core.http import parse_id
 
 from . import abuse, drafts, selectors
@@ -186,13 +187,17 @@ class ListStep:
             raw.update({f"{self.prefix}{i}-{name}": value for name, value in entry.items()})
         draft.answers[self.name] = raw
 
+    def form_kwargs(self, draft: Draft) -> dict[str, Any]:
+        return {}
+
     def build_forms(self, draft: Draft, *, bound: bool) -> list[forms.Form]:
         raw = self.answers(draft)
         entries = self.entries(raw) if raw else [{}]
+        kwargs = self.form_kwargs(draft)
         return [
-            self.form_class(data=raw, prefix=f"{self.prefix}{i}")
+            self.form_class(data=raw, prefix=f"{self.prefix}{i}", **kwargs)
             if bound
-            else self.form_class(initial=entry, prefix=f"{self.prefix}{i}")
+            else self.form_class(initial=entry, prefix=f"{self.prefix}{i}", **kwargs)
             for i, entry in enumerate(entries)
         ]
 
@@ -239,7 +244,38 @@ class ClaimantsStep(ListStep):
                 valid = False
             elif number:
                 seen.add(number)
-        return valid
+        return self._representatives_fit(items) and valid
+
+    @staticmethod
+    def _representatives_fit(items: list[forms.Form]) -> bool:
+        """Up to five representatives for ten workers or more (art. 7), else one: the first
+        tick too many is named."""
+        allowed = representatives_allowed(len(items))
+        ticked = [form for form in items if form.cleaned_data.get("is_representative")]
+        if len(items) < 2 or len(ticked) <= allowed:
+            return True
+        ticked[allowed].add_error(
+            "is_representative",
+            gettext("Ten workers or more choose up to five representatives; fewer choose one."),
+        )
+        return False
+
+
+class ClaimsStep(ListStep):
+    """The claims, each of them one worker's own or the whole filing's."""
+
+    def form_kwargs(self, draft: Draft) -> dict[str, Any]:
+        return {"workers": worker_names(draft)}
+
+
+def worker_names(draft: Draft) -> list[str]:
+    step: ListStep = BY_NAME["claimants"]
+    raw = step.answers(draft)
+    entries = step.entries(raw) if raw else []
+    return [
+        entry.get("name", "").strip() or gettext("Worker %(number)s") % {"number": i + 1}
+        for i, entry in enumerate(entries)
+    ]
 
 
 class EvidenceStep:
@@ -306,7 +342,7 @@ STEPS: list[Any] = [
     FormStep("consent", _("Your consent"), ConsentForm),
     ClaimantsStep("claimants", _("Who is filing"), ClaimantForm, "c", MAX_CLAIMANTS),
     EmployerStep("employer", _("The employer"), EmployerForm),
-    ListStep("claims", _("What you claim"), ClaimForm, "k", MAX_CLAIMS),
+    ClaimsStep("claims", _("What you claim"), ClaimForm, "k", MAX_CLAIMS),
     FormStep("facts", _("What happened"), FactsForm),
     EvidenceStep("evidence", _("Evidence")),
     FormStep("mediation", _("Mediation or arbitration"), MediationForm),
@@ -343,83 +379,29 @@ def _state(i: int, current: int) -> str:
     return "done" if i < current else "current" if i == current else "todo"
 
 
-# --- from answers to the case ---------------------------------------------------------------
-
-
-class StepIncomplete(Exception):
-    def __init__(self, step: str) -> None:
-        super().__init__(step)
-        self.step = step
-
-
-def _clean(step_name: str, draft: Draft) -> Any:
-    step = BY_NAME[step_name]
-    if isinstance(step, ListStep):
-        items = step.build_forms(draft, bound=True)
-        if not step.answers(draft) or not step.validate(items):
-            raise StepIncomplete(step_name)
-        return [form.cleaned_data for form in items]
-    form = step.bound(draft)
-    if not form.is_valid():
-        raise StepIncomplete(step_name)
-    return form.cleaned_data
-
-
-def case_data(draft: Draft) -> CaseData:
-    """The filing as the cases app takes it; StepIncomplete names the first step to redo."""
-    _clean("consent", draft)
-    claimants = _clean("claimants", draft)
-    employer = _clean("employer", draft)
-    claims = _clean("claims", draft)
-    facts = _clean("facts", draft)
-    if "evidence" not in draft.complete:
-        raise StepIncomplete("evidence")
-    route = _clean("mediation", draft)
-    return CaseData(
-        employer=EmployerData(
-            name=employer["employer_name"],
-            credit_code=employer["credit_code"],
-            address=employer["employer_address"],
-        ),
-        claimants=[
-            ClaimantData(
-                name=c["name"],
-                id_number=c["id_number"],
-                phone=c["phone"],
-                address=c["address"],
-                is_representative=i == 0,
-            )
-            for i, c in enumerate(claimants)
-        ],
-        claims=[
-            ClaimData(
-                kind=c["kind"],
-                amount=c["amount"],
-                period_start=c.get("period_start"),
-                period_end=c.get("period_end"),
-                description=c.get("description", ""),
-            )
-            for c in claims
-        ],
-        facts=facts["facts"],
-        tracking_number=draft.saved,
-        mediation_consent=route["route"] == ROUTE_MEDIATION,
-    )
-
-
 def summary(draft: Draft) -> dict[str, Any]:
     """What the review page shows: the answers as typed, with the claims' labels."""
     claimants_step: ListStep = BY_NAME["claimants"]
     claims_step: ListStep = BY_NAME["claims"]
     kinds = dict(ClaimKind.choices)
     claims = claims_step.entries(claims_step.answers(draft)) if claims_step.answers(draft) else []
+    names = worker_names(draft)
     for claim in claims:
         claim["kind_label"] = str(kinds.get(claim.get("kind", ""), claim.get("kind", "")))
+        index = parse_id(claim.get("worker", ""))
+        claim["worker_name"] = names[index] if index is not None and index < len(names) else ""
     route = draft.answers.get("mediation", {}).get("route", "")
-    return {
-        "claimants": claimants_step.entries(claimants_step.answers(draft))
+    claimants = (
+        claimants_step.entries(claimants_step.answers(draft))
         if claimants_step.answers(draft)
-        else [],
+        else []
+    )
+    if len(claimants) > 1 and not any(c.get("is_representative") for c in claimants):
+        claimants[0]["is_representative"] = "on"  # none chosen: worker 1
+    return {
+        "claimants": claimants,
+        "worker_totals": _worker_totals(claims),
+        "total": sum((_amount(c.get("amount", "")) for c in claims), Decimal("0")),
         "employer": draft.answers.get("employer", {}),
         "claims": claims,
         "facts": draft.answers.get("facts", {}).get("facts", ""),
@@ -427,3 +409,21 @@ def summary(draft: Draft) -> dict[str, Any]:
         "mediation_first": route == ROUTE_MEDIATION,
         "route_chosen": bool(route),
     }
+
+
+def _amount(typed: str) -> Decimal:
+    try:
+        return Decimal(typed.replace(",", "").strip())
+    except InvalidOperation:
+        return Decimal("0")
+
+
+def _worker_totals(claims: list[dict[str, str]]) -> list[tuple[str, Decimal]]:
+    """Each named worker's own total, in the order their claims come; empty when no claim
+    names a worker."""
+    totals: dict[str, Decimal] = {}
+    for claim in claims:
+        if claim["worker_name"]:
+            name = claim["worker_name"]
+            totals[name] = totals.get(name, Decimal("0")) + _amount(claim.get("amount", ""))
+    return list(totals.items())

@@ -253,6 +253,7 @@ class WorkerShare:
     name: str
     amount: Decimal
     paid: Decimal
+    claimant_id: int = 0
 
 
 CENT = Decimal("0.01")
@@ -276,6 +277,7 @@ def worker_shares(agreement: Agreement | None) -> list[WorkerShare]:
             name=share.claimant.name,
             amount=share.amount,
             paid=(paid * share.amount / total).quantize(CENT, rounding=ROUND_HALF_UP),
+            claimant_id=share.claimant_id,
         )
         for share in shares
     ]

@@ -14,11 +14,12 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from portal.cases.models import Case, CaseStatus, Employer
+from portal.cases.models import Case, CaseChannel, CaseStatus, Employer
+from portal.cases.services.intake import case_file
 from portal.core.models import Role
 from portal.mediation.models import Mediation, MediationStatus
 
-from ..factories import member, valid_credit_code, valid_resident_id
+from ..factories import case_data, member, valid_resident_id
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -82,6 +83,14 @@ def nav(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="主导航").get_by_role("link", name=name).click()
 
 
+def publicly_filed_employer(name: str, address: str) -> Employer:
+    """An employer the kiosk's search offers: one the portal first learnt of from an earlier
+    claimant's own filing (one known only from staff's work is never offered)."""
+    data = case_data(employer_name=name)
+    data.employer.address = address
+    return case_file(data=data, channel=CaseChannel.ONLINE).case.employer
+
+
 def next_screen(page: Page) -> None:
     page.locator(".kiosk-actions").get_by_role("button", name="下一步").click()
 
@@ -109,6 +118,8 @@ def file_at_the_kiosk(
     page.get_by_role("button", name="查询", exact=True).click()
     page.get_by_role("button", name=re.compile(employer.name[6:10])).click()
     expect(page.get_by_label("统一社会信用代码")).to_have_value(employer.credit_code)
+    # The kiosk offers a known employer's name and code only: the address is typed.
+    page.get_by_label("用人单位地址").fill(employer.address)
     next_screen(page)
     page.get_by_label("请求事项").select_option("unpaid_wages")
     page.get_by_label("金额（元）").fill(amount)
@@ -173,10 +184,8 @@ def open_mediation_and_assign(page: Page, tracking: str) -> None:
 def test_a_filing_whose_mediation_fails_returns_to_intake_without_retyping(
     people: People,
 ) -> None:
-    employer = Employer.objects.create(
-        name="广州市海珠区恒达建筑劳务有限公司",
-        credit_code=valid_credit_code(),
-        address="广州市海珠区新港中路368号",
+    employer = publicly_filed_employer(
+        "广州市海珠区恒达建筑劳务有限公司", "广州市海珠区新港中路368号"
     )
     worker = Worker("陈志强", valid_resident_id(born="19880415"), "13912345678")
     tracking, secret = file_at_the_kiosk(people.kiosk, employer, [worker], "15000")
@@ -231,10 +240,8 @@ def test_a_filing_whose_mediation_fails_returns_to_intake_without_retyping(
 def test_a_collective_claim_of_three_from_the_kiosk_to_a_paid_instalment_under_a_statement(
     people: People,
 ) -> None:
-    employer = Employer.objects.create(
-        name="广州市海珠区宏图建筑劳务有限公司",
-        credit_code=valid_credit_code(),
-        address="广州市海珠区江南大道中88号",
+    employer = publicly_filed_employer(
+        "广州市海珠区宏图建筑劳务有限公司", "广州市海珠区江南大道中88号"
     )
     workers = [
         Worker("李大山", valid_resident_id(born="19910101"), "13800000001"),

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from guardian.shortcuts import get_perms
 
-from portal.cases.models import Case, CaseAssignment, CaseStatus, Claimant, Employer
+from portal.cases.models import Case, CaseAssignment, CaseStatus, Claimant, ClaimKind, Employer
 from portal.cases.permissions import CasePerm, access_case
 from portal.cases.services import (
     ACCEPTANCE_POLICY,
     ClaimantData,
+    ClaimData,
     case_assign,
     case_co_handling_end,
     case_co_handling_start,
@@ -98,16 +99,53 @@ def test_a_collective_case_has_exactly_one_representative(arbitrator):
     assert case.claimants.count() == 3
 
 
-@pytest.mark.parametrize("representatives", [0, 2])
-def test_a_collective_case_without_exactly_one_representative_is_refused(
-    arbitrator, representatives
+@pytest.mark.parametrize(
+    ("workers", "representatives", "message"),
+    [
+        (3, 0, "at least one representative"),
+        (3, 2, "up to five representatives"),
+        (10, 6, "up to five representatives"),
+    ],
+)
+def test_a_collective_case_with_too_few_or_too_many_representatives_is_refused(
+    arbitrator, workers, representatives, message
 ):
-    data = case_data(claimants=3)
+    data = case_data(claimants=workers)
     for i, claimant in enumerate(data.claimants):
         claimant.is_representative = i < representatives
-    with pytest.raises(ApplicationError, match="exactly one representative") as error:
+    with pytest.raises(ApplicationError, match=message) as error:
         case_create(actor=arbitrator, agency=agency("arbitration"), data=data)
     assert error.value.field == "claimants"
+    assert not Case.objects.exists()
+
+
+def test_a_collective_dispute_of_ten_may_choose_five_representatives(arbitrator):
+    data = case_data(claimants=10)
+    for i, claimant in enumerate(data.claimants):
+        claimant.is_representative = i < 5
+    case = case_create(actor=arbitrator, agency=agency("arbitration"), data=data)
+    assert case.claimants.filter(is_representative=True).count() == 5
+
+
+def test_a_claim_may_name_its_worker_and_the_rest_stay_the_whole_filings(arbitrator):
+    data = case_data(claimants=2)
+    data.claims = [
+        ClaimData(kind=ClaimKind.UNPAID_WAGES, amount=Decimal("3000"), worker=0),
+        ClaimData(kind=ClaimKind.UNPAID_WAGES, amount=Decimal("4500"), worker=1),
+        ClaimData(kind=ClaimKind.OTHER, amount=Decimal("100"), description="路费"),
+    ]
+    case = case_create(actor=arbitrator, agency=agency("arbitration"), data=data)
+    first, second = case.claimants.order_by("id")
+    assert [c.claimant for c in case.claims.order_by("id")] == [first, second, None]
+    assert case.total_claimed == Decimal("7600")
+
+
+def test_a_claim_naming_a_worker_not_listed_is_refused_and_saves_nothing(arbitrator):
+    data = case_data(claimants=2)
+    data.claims = [ClaimData(kind=ClaimKind.UNPAID_WAGES, amount=Decimal("3000"), worker=2)]
+    with pytest.raises(ApplicationError, match="not listed") as error:
+        case_create(actor=arbitrator, agency=agency("arbitration"), data=data)
+    assert error.value.field == "claims"
     assert not Case.objects.exists()
 
 

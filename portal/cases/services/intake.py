@@ -35,17 +35,14 @@ from portal.core.stored_text import stored_text
 from portal.core.uploads import CheckedUpload, upload_accepted
 from portal.core.validators import normalize_resident_id
 
-from ..models import PUBLIC_CHANNELS, Case, Evidence
+from ..models import PUBLIC_CHANNELS, Case, Claimant, Evidence
 from ..permissions import MOVES, Move
 from ..secret_hashing import secret_hash, secret_matches, secret_normalize
 from .moves import AWARD_POLICY
 from .register import ACCEPTANCE_POLICY, CaseData, case_check, case_insert, case_number_next
+from .worker_credentials import SECRET_ALPHABET, SECRET_LENGTH, worker_matching, worker_secrets
 
 DUPLICATE_WINDOW = datetime.timedelta(days=30)
-# Kiosk-friendly: no 0/O, 1/I/L; 8 characters of 31 give about 40 bits, with lookups
-# rate-limited per address and per tracking number.
-SECRET_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # noqa: S105 - an alphabet
-SECRET_LENGTH = 8
 # The notices' document kinds are registered by portal.cases.intake_documents (imported by
 # the kiosk app's ready()); their keys are here so the services need not import the renderer.
 # Both are meant for the claimant too: the status page lists them.
@@ -96,6 +93,18 @@ def tracking_number_normalize(value: str) -> str:
     return f"KL-{compact[2:6]}-{compact[6:]}"[:20]
 
 
+def claimant_access_get(
+    *, tracking_number: str, secret: str
+) -> tuple[Case, Claimant | None] | None:
+    """The case the secret opens, and the worker whose own secret it is (None: the filing's
+    secret, which shows the whole filing); None for an unknown number and a wrong secret."""
+    case = claimant_case_get(tracking_number=tracking_number, secret=secret)
+    if case is not None:
+        return case, None
+    worker = worker_matching(tracking_number_normalize(tracking_number), secret)
+    return (worker.case, worker) if worker is not None else None
+
+
 def claimant_case_get(*, tracking_number: str, secret: str) -> Case | None:
     """The claimant's case, if the secret fits its tracking number; None for an unknown number
     and for a wrong secret alike."""
@@ -140,10 +149,17 @@ def case_file(
         raise ApplicationError(_("A claimant files at the kiosk or online."))
     secret = secret_normalize(secret) if secret else secret_new()
     agency = intake_agency()
+    own = ["", *worker_secrets(secret, len(data.claimants))]  # worker 1 holds the filing's
+    claimants = [
+        replace(c, status_secret_hash=secret_hash(own[i]) if own[i] else "")
+        for i, c in enumerate(data.claimants)
+    ]
     checked = case_check(
         actor=None,
         agency=agency,
-        data=replace(data, channel=channel, claimant_secret_hash=secret_hash(secret)),
+        data=replace(
+            data, channel=channel, claimant_secret_hash=secret_hash(secret), claimants=claimants
+        ),
     )
     with transaction.atomic(savepoint=False):
         case = case_insert(actor=None, agency=agency, checked=checked)

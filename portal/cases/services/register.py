@@ -33,6 +33,7 @@ from portal.core.validators import (
 )
 
 from ..models import (
+    COLLECTIVE_DISPUTE_WORKERS,
     PUBLIC_CHANNELS,
     Case,
     CaseChannel,
@@ -44,6 +45,8 @@ from ..models import (
 from ..permissions import can_register, grant_case_to_agency
 
 ACCEPTANCE_POLICY = "case.acceptance"
+# 《劳动人事争议仲裁办案规则》 art. 7: a collective dispute chooses three to five representatives.
+MAX_REPRESENTATIVES = 5
 # What the history shows as the actor of a claimant's own filing (stored data, in Chinese
 # like the agencies' names).
 PUBLIC_ACTOR_LABELS: dict[str, str] = {
@@ -59,6 +62,8 @@ class ClaimantData:
     phone: str
     address: str = ""
     is_representative: bool = False
+    # A worker's own status secret, as stored (portal.cases.secret_hashing); "" for none.
+    status_secret_hash: str = ""
 
 
 @dataclass
@@ -68,6 +73,8 @@ class ClaimData:
     period_start: datetime.date | None = None
     period_end: datetime.date | None = None
     description: str = ""
+    # The worker it belongs to (their place in CaseData.claimants); None: the whole filing's.
+    worker: int | None = None
 
 
 @dataclass
@@ -139,15 +146,35 @@ def case_check(*, actor: User | None, agency: Agency, data: CaseData) -> Checked
         raise ApplicationError(_("A case needs at least one claimant."), field="claimants")
     if not data.claims:
         raise ApplicationError(_("A case needs at least one claim."), field="claims")
-    if len(claimants) > 1 and sum(c.is_representative for c in claimants) != 1:
-        raise ApplicationError(
-            _("A collective claim needs exactly one representative."), field="claimants"
-        )
+    _check_representatives(claimants)
     for claim in data.claims:
         _validate_claim(claim)
+        if claim.worker is not None and not 0 <= claim.worker < len(claimants):
+            raise ApplicationError(_("A claim names a worker who is not listed."), field="claims")
     return CheckedCase(
         data=data, claimants=claimants, employer_code=employer_credit_code(data.employer)
     )
+
+
+def representatives_allowed(workers: int) -> int:
+    """How many representatives a filing of `workers` may choose: up to five for a collective
+    dispute (art. 7, ten workers or more), else one."""
+    return MAX_REPRESENTATIVES if workers >= COLLECTIVE_DISPUTE_WORKERS else 1
+
+
+def _check_representatives(claimants: list[ClaimantData]) -> None:
+    chosen = sum(c.is_representative for c in claimants)
+    if len(claimants) < 2:
+        return
+    if chosen < 1:
+        raise ApplicationError(
+            _("A collective claim needs at least one representative."), field="claimants"
+        )
+    if chosen > representatives_allowed(len(claimants)):
+        raise ApplicationError(
+            _("Ten workers or more choose up to five representatives; fewer choose one."),
+            field="claimants",
+        )
 
 
 def case_create(*, actor: User | None, agency: Agency, data: CaseData) -> Case:
@@ -190,8 +217,21 @@ def case_insert(*, actor: User | None, agency: Agency, checked: CheckedCase) -> 
     )
     if len(claimants) == 1:
         claimants[0].is_representative = True
-    Claimant.objects.bulk_create(Claimant(case=case, **claimant.__dict__) for claimant in claimants)
-    Claim.objects.bulk_create(Claim(case=case, **claim.__dict__) for claim in data.claims)
+    workers = Claimant.objects.bulk_create(
+        [Claimant(case=case, **claimant.__dict__) for claimant in claimants]
+    )
+    Claim.objects.bulk_create(
+        Claim(
+            case=case,
+            claimant=workers[claim.worker] if claim.worker is not None else None,
+            kind=claim.kind,
+            amount=claim.amount,
+            period_start=claim.period_start,
+            period_end=claim.period_end,
+            description=claim.description,
+        )
+        for claim in data.claims
+    )
     grant_case_to_agency(case, agency)
     if agency.code == Agency.ARBITRATION:
         # The acceptance review is the committee's (art. 29): the bureau's and the
@@ -227,6 +267,7 @@ def _clean_claimant(data: ClaimantData) -> ClaimantData:
         phone=normalize_phone(data.phone),
         address=data.address.strip(),
         is_representative=data.is_representative,
+        status_secret_hash=data.status_secret_hash,
     )
     if not cleaned.name:
         raise ApplicationError(_("Every claimant needs a name."), field="claimants")

@@ -32,7 +32,7 @@ from .common import public, too_many
 @public
 @require_POST
 def claimant_confirm(request: HttpRequest) -> HttpResponse:
-    case = access_claimant_case(request)
+    case = access_claimant_case(request, whole_filing=True)
     try:
         agreement_confirm_claimant(case=case, shown_sha256=request.POST.get("sha256", ""))
     except ApplicationError as error:
@@ -46,7 +46,7 @@ def claimant_confirm(request: HttpRequest) -> HttpResponse:
 @require_safe
 def claimant_agreement_pdf(request: HttpRequest) -> HttpResponseBase:
     """The claimant's copy, only while their status lookup is open in this session."""
-    case = access_claimant_case(request)
+    case = access_claimant_case(request, whole_filing=True)
     return _agreement_pdf(agreement_download_by_claimant(case=case))
 
 

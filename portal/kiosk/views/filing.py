@@ -16,7 +16,7 @@ from portal.cases.services.intake import secret_display
 from portal.core.errors import ApplicationError
 from portal.core.forms import error_summary
 
-from .. import abuse, drafts, services, steps
+from .. import abuse, answers, drafts, services, steps
 from ..forms import LookupForm, ReviewForm
 from ..permissions import access_receipt, receipt_grant, receipt_of_draft
 from ..receipt import receipt_context, receipt_pdf
@@ -122,8 +122,8 @@ def _move(
 
 def _review(request: HttpRequest, draft: drafts.Draft, handler: Any) -> HttpResponse:
     try:
-        data = steps.case_data(draft)
-    except steps.StepIncomplete as incomplete:
+        data = answers.case_data(draft)
+    except answers.StepIncomplete as incomplete:
         return redirect("kiosk:step", token=draft.token, step=incomplete.step)
     if request.method in ("GET", "HEAD"):
         return _render_step(request, draft, handler, handler.context(draft))

@@ -91,6 +91,7 @@ def _detail(
     deadline = selectors.case_open_deadline(case, intake.ACCEPTANCE_POLICY)
     context: dict[str, Any] = {
         "case": case,
+        "worker_claims": case_selectors.claims_by_worker(case),
         "deadline": deadline,
         "days_left": selectors.days_left(deadline.due_on if deadline else None),
         "can": {move.value: move in moves for move in INTAKE_MOVES},

@@ -13,17 +13,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from portal.cases.models import Case
+from portal.cases.models import Case, Claimant
 from portal.cases.selectors import claimant_clock
-from portal.cases.services.intake import case_material_supply, claimant_case_get
+from portal.cases.services.intake import case_material_supply, claimant_access_get
 from portal.core.forms import error_summary
 from portal.core.http import post_move, stored_file_response
 from portal.mediation.selectors import claimant_mediation
 
 from .. import abuse, selectors
 from ..forms import LookupForm, MaterialForm
-from ..permissions import access_claimant_case, claimant_case_pk, claimant_grant
-from ..services import claimant_document_download
+from ..permissions import (
+    access_claimant_case,
+    claimant_case_pk,
+    claimant_grant,
+    claimant_worker_pk,
+)
+from ..services import claimant_document_download, worker_status_open
 from .common import kiosk_render, public, too_many
 
 
@@ -35,15 +40,22 @@ def _not_found() -> str:
 
 
 def _case_page(
-    request: HttpRequest, case: Case, material: MaterialForm | None = None
+    request: HttpRequest,
+    case: Case,
+    material: MaterialForm | None = None,
+    worker: Claimant | None = None,
 ) -> HttpResponse:
     view = selectors.claimant_view(case)
+    mediation = claimant_mediation(case)
+    if worker is not None:
+        selectors.worker_part(view, mediation, worker)
     material = material or (MaterialForm() if view.can_add_material else None)
     context = {
         "view": view,
+        "worker": worker,
         "material_form": material,
         "errors": error_summary(material),
-        "mediation": claimant_mediation(case),
+        "mediation": mediation,
         "clock": claimant_clock(case),
     }
     return kiosk_render(request, "kiosk/status.html", context)
@@ -57,18 +69,23 @@ def status(request: HttpRequest) -> HttpResponse:
         pk = claimant_case_pk(request)
         case = Case.objects.filter(pk=pk).first() if pk else None
         if case is not None and (not number or number == case.tracking_number):
-            return _case_page(request, case)
+            worker_pk = claimant_worker_pk(request)
+            worker = case.claimants.filter(pk=worker_pk).first() if worker_pk else None
+            return _case_page(request, case, worker=worker)
     form = LookupForm(request.POST or None, initial={"tracking_number": number})
     if request.method == "POST" and form.is_valid():
         tracking_number = form.cleaned_data["tracking_number"]
         limited = abuse.lookup_blocked(request, tracking_number)
         if limited:
             return too_many(request, limited)
-        case = claimant_case_get(
+        found = claimant_access_get(
             tracking_number=tracking_number, secret=form.cleaned_data["secret"]
         )
-        if case is not None:
-            claimant_grant(request, case)
+        if found is not None:
+            case, worker = found
+            if worker is not None:
+                worker_status_open(case=case, worker=worker)
+            claimant_grant(request, case, worker)
             return redirect("kiosk:status")
         abuse.lookup_failed(request, tracking_number)
         form.add_error(None, _not_found())
@@ -80,7 +97,7 @@ def status(request: HttpRequest) -> HttpResponse:
 @public
 @require_POST
 def status_material(request: HttpRequest) -> HttpResponse:
-    case = access_claimant_case(request)
+    case = access_claimant_case(request, whole_filing=True)
     return post_move(
         request,
         form=MaterialForm(request.POST, request.FILES),
@@ -96,7 +113,7 @@ def status_material(request: HttpRequest) -> HttpResponse:
 @public
 @require_safe
 def status_document(request: HttpRequest, pk: int) -> HttpResponseBase:
-    case = access_claimant_case(request)
+    case = access_claimant_case(request, whole_filing=True)
     document = selectors.claimant_document(case, pk)
     if document is None:
         raise Http404
