@@ -14,11 +14,11 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from portal.cases.models import Case, CaseStatus, Employer
+from portal.cases.models import Case, CaseChannel, CaseStatus, Employer
 from portal.core.models import Role
 from portal.mediation.models import Mediation, MediationStatus
 
-from ..factories import member, valid_credit_code, valid_resident_id
+from ..factories import make_case, member, valid_credit_code, valid_resident_id
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -109,6 +109,7 @@ def file_at_the_kiosk(
     page.get_by_role("button", name="查询", exact=True).click()
     page.get_by_role("button", name=re.compile(employer.name[6:10])).click()
     expect(page.get_by_label("统一社会信用代码")).to_have_value(employer.credit_code)
+    page.get_by_label("用人单位地址").fill(employer.address)  # never filled from the records
     next_screen(page)
     page.get_by_label("请求事项").select_option("unpaid_wages")
     page.get_by_label("金额（元）").fill(amount)
@@ -170,14 +171,19 @@ def open_mediation_and_assign(page: Page, tracking: str) -> None:
     expect(page.get_by_test_id("status")).to_have_text("调解中")
 
 
+def known_employer(name: str, address: str) -> Employer:
+    """An employer the kiosk offers: one a worker named in an earlier online filing (the kiosk
+    never offers an employer known only from staff's records)."""
+    employer = Employer.objects.create(name=name, credit_code=valid_credit_code(), address=address)
+    earlier = make_case(agency_code="arbitration")
+    Case.objects.filter(pk=earlier.pk).update(employer=employer, channel=CaseChannel.ONLINE)
+    return employer
+
+
 def test_a_filing_whose_mediation_fails_returns_to_intake_without_retyping(
     people: People,
 ) -> None:
-    employer = Employer.objects.create(
-        name="广州市海珠区恒达建筑劳务有限公司",
-        credit_code=valid_credit_code(),
-        address="广州市海珠区新港中路368号",
-    )
+    employer = known_employer("广州市海珠区恒达建筑劳务有限公司", "广州市海珠区新港中路368号")
     worker = Worker("陈志强", valid_resident_id(born="19880415"), "13912345678")
     tracking, secret = file_at_the_kiosk(people.kiosk, employer, [worker], "15000")
 
@@ -191,6 +197,9 @@ def test_a_filing_whose_mediation_fails_returns_to_intake_without_retyping(
     log_in(mediator, "arb.mediator")
     nav(mediator, "调解")
     mediator.get_by_test_id("mediations").get_by_role("link", name=tracking).click()
+    # the next step is a session or the agreement; the failure is among the other actions
+    expect(mediator.locator("textarea[name=reason]")).to_be_hidden()
+    mediator.get_by_test_id("more-moves").get_by_text("其他操作").click()
     mediator.locator("textarea[name=reason]").fill("被申请人明确拒绝调解。")
     mediator.get_by_role("button", name="转入仲裁").click()
     expect(mediator.get_by_test_id("failure")).to_contain_text("被申请人明确拒绝调解。")
@@ -231,11 +240,7 @@ def test_a_filing_whose_mediation_fails_returns_to_intake_without_retyping(
 def test_a_collective_claim_of_three_from_the_kiosk_to_a_paid_instalment_under_a_statement(
     people: People,
 ) -> None:
-    employer = Employer.objects.create(
-        name="广州市海珠区宏图建筑劳务有限公司",
-        credit_code=valid_credit_code(),
-        address="广州市海珠区江南大道中88号",
-    )
+    employer = known_employer("广州市海珠区宏图建筑劳务有限公司", "广州市海珠区江南大道中88号")
     workers = [
         Worker("李大山", valid_resident_id(born="19910101"), "13800000001"),
         Worker("王二河", valid_resident_id(born="19920202"), "13800000002"),
