@@ -262,6 +262,7 @@ def test_a_collective_claim_of_three_from_the_kiosk_to_a_paid_instalment_under_a
     mediator.get_by_test_id("mediations").get_by_role("link", name=tracking).click()
     today = timezone.localdate()
     later = today + datetime.timedelta(days=30)
+    shot(mediator, "mediation-next-step")
     mediator.locator("input[name=total_amount]").fill("30000.00")
     mediator.locator("select[name=payment_method]").select_option("bank_transfer")
     mediator.locator("textarea[name=instalments]").fill(
