@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 RUN_PACKAGES := gettext fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium chromium-driver docker-compose
+TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium chromium-driver docker-compose \
+	default-jre-headless
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-unit test-browser check lint format system-deps system-deps-test messages migrate demo clean bench

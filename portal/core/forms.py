@@ -1,4 +1,4 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -73,3 +73,10 @@ def error_summary(*groups: forms.Form | Iterable[forms.Form] | None) -> list[dic
                         }
                     )
     return errors
+
+
+def own_ids(page_forms: Mapping[str, forms.Form]) -> None:
+    """Give each form of a page its own element ids, `<name>-<field>`: two forms of one class,
+    or two with a field of the same name (the version of a move), would repeat `id_<field>`."""
+    for name, form in page_forms.items():
+        form.auto_id = f"{name}-%s"

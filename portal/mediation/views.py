@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from portal.cases.models import Case
 from portal.cases.permissions import CasePerm, access_case
 from portal.core.errors import ApplicationError
+from portal.core.forms import own_ids
 from portal.core.http import portal_user, post_move, report_error, stored_file_response
 from portal.core.models import User
 
@@ -41,17 +42,9 @@ from .forms import (
     SessionForm,
     SessionRecordForm,
 )
-from .models import Instalment, InstalmentStatus, Mediation, SessionStatus
-from .permissions import (
-    Move,
-    access_mediation,
-    available_moves,
-    can_declare_conflict,
-    can_issue_employer_link,
-    can_mediate,
-    can_open,
-    can_record_performance,
-)
+from .models import Instalment, Mediation
+from .offers import arrange, offered_forms
+from .permissions import access_mediation, can_open
 
 PAGE_SIZE = 25
 
@@ -77,14 +70,18 @@ def _page(request: HttpRequest, pk: int, *, bound: Bound | None = None) -> HttpR
         mediation = access_mediation(user, pk)
     except Http404:
         return _opening_page(request, access_case(user, pk, CasePerm.VIEW), bound)
-    shown = _forms(user, mediation)
+    shown = offered_forms(user, mediation)
     refusal = ""
+    refused_key = ""
     if bound is not None:
         key, form = bound
         if key in shown:
             shown[key] = form
+            refused_key = key
         else:
             refusal = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    own_ids(shown)
+    next_step, more = arrange(mediation, shown)
     agreement = getattr(mediation, "agreement", None)
     sessions = list(mediation.sessions.all())
     context: dict[str, Any] = {
@@ -94,17 +91,14 @@ def _page(request: HttpRequest, pk: int, *, bound: Bound | None = None) -> HttpR
         "refusal": refusal,
         "stage": selectors.mediation_stage(mediation),
         "sessions": sessions,
-        "record_forms": [
-            (s, shown[f"record-{s.pk}"]) for s in sessions if f"record-{s.pk}" in shown
-        ],
+        "next_step": next_step,
+        "more": more,
+        "more_open": any(offer.key == refused_key for offer in more),
         "conflicts": mediation.conflicts.select_related("mediator"),
         "extensions": mediation.extensions.all(),
         "term": selectors.term_deadline(mediation),
         "agreement": agreement,
-        "instalments": [
-            (item, shown.get(f"payment-{item.pk}"))
-            for item in (agreement.instalments.all() if agreement else [])
-        ],
+        "instalments": agreement.instalments.all() if agreement else [],
         "court_window": selectors.court_window(mediation),
         "shares": selectors.worker_shares(agreement),
         "confirmed_by_both": selectors.agreement_confirmed_by_both(agreement),
@@ -135,77 +129,6 @@ def _opening_page(request: HttpRequest, case: Case, bound: Bound | None) -> Http
         "refusal": refusal,
     }
     return render(request, "mediation/mediation_detail.html", context)
-
-
-def _forms(user: User, mediation: Mediation) -> dict[str, forms.Form]:
-    """The forms the page offers this user now, by name: the moves from the table, the rest
-    of the work from the permission functions."""
-    moves = available_moves(user, mediation)
-    agreement = getattr(mediation, "agreement", None)
-    confirmed = selectors.agreement_confirmed_by_both(agreement)
-    version = {"version": mediation.version}
-    shown: dict[str, forms.Form] = {}
-    if {Move.ASSIGN, Move.REASSIGN} & moves:
-        choices = selectors.mediator_choices(mediation)
-        shown["assign"] = MediatorForm(initial=version, choices=choices)
-    if can_declare_conflict(user, mediation):
-        choices = selectors.mediator_choices(mediation)
-        shown["conflict"] = ConflictForm(initial=version, choices=choices)
-    if can_mediate(user, mediation):
-        shown["session"] = SessionForm()
-        for session in mediation.sessions.filter(status=SessionStatus.SCHEDULED):
-            shown[f"record-{session.pk}"] = SessionRecordForm(initial={"session": session.pk})
-        shown["extension"] = ExtensionForm()
-        shown["agreement"] = AgreementForm(initial=_agreement_initial(mediation))
-    if Move.AGREE in moves and agreement is not None:
-        shown["agree"] = ConfirmForm(initial=version)
-    if Move.FAIL in moves:
-        shown["fail"] = ReasonForm(initial=version)
-    if Move.ARBITRATION_CONFIRM in moves and confirmed:
-        shown["arbitration_confirm"] = ConfirmForm(initial=version)
-    if Move.COURT_APPLY in moves and confirmed:
-        shown["court_apply"] = CourtApplyForm(initial=version)
-    if {Move.COURT_CONFIRM, Move.COURT_REJECT} & moves:
-        shown["court_decision"] = CourtDecisionForm(initial=version)
-    if (
-        agreement is not None
-        and agreement.employer_confirmed_at is None
-        and can_issue_employer_link(user, mediation)
-    ):
-        shown["employer_link"] = forms.Form()
-    if agreement is not None and can_record_performance(user, mediation):
-        for item in agreement.instalments.exclude(status=InstalmentStatus.PAID):
-            shown[f"payment-{item.pk}"] = PaymentForm(
-                initial={"instalment": item.pk, "amount": item.amount}
-            )
-        shown["enforcement"] = EnforcementForm()
-    return shown
-
-
-def _agreement_initial(mediation: Mediation) -> dict[str, Any]:
-    """The form as the agreement stands; for a collective claim, the workers' names are
-    written in for their shares."""
-    agreement = getattr(mediation, "agreement", None)
-    claimants = list(mediation.case.claimants.all())
-    if agreement is None:
-        if len(claimants) < 2:
-            return {}
-        return {"shares": "\n".join(f"{claimant.name} " for claimant in claimants)}
-    return {
-        "shares": "\n".join(
-            f"{share.claimant.name} {share.amount}"
-            for share in agreement.shares.select_related("claimant")
-        )
-        if len(claimants) > 1
-        else "",
-        "total_amount": agreement.total_amount,
-        "payment_method": agreement.payment_method,
-        "payment_details": agreement.payment_details,
-        "clauses": agreement.clauses,
-        "instalments": "\n".join(
-            f"{item.due_on:%Y-%m-%d} {item.amount}" for item in agreement.instalments.all()
-        ),
-    }
 
 
 def _mediation_or_refuse(request: HttpRequest, pk: int) -> Mediation | None:

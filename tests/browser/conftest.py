@@ -24,6 +24,7 @@ from portal.core.bootstrap import seed_reference_data
 from portal.core.models import Role, User
 
 from ..factories import make_case, member
+from .nu_checker import VisitedPages
 
 # Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM calls
 # from the test body; the ORM and the event loop never share work here, so it is safe.
@@ -53,7 +54,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def visited_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VisitedPages]:
+    """Every HTML page the session's browsers receive; once the browser has closed, the Nu HTML
+    checker reads them all in one run and any error it finds fails the session."""
+    pages = VisitedPages(tmp_path_factory.mktemp("visited-pages"))
+    yield pages
+    errors = pages.errors()
+    assert errors == [], "the Nu HTML checker found errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture(scope="session")
+def browser(visited_pages: VisitedPages) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
@@ -62,6 +73,15 @@ def browser() -> Iterator[object]:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
+        new_context = chromium.new_context
+
+        def watched_context(*args, **kwargs):  # type: ignore[no-untyped-def]
+            # Every context, the tests' own included, hands its pages to the checker.
+            context = new_context(*args, **kwargs)
+            visited_pages.watch(context)
+            return context
+
+        chromium.new_context = watched_context
         yield chromium
         chromium.close()
 

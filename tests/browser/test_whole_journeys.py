@@ -200,6 +200,9 @@ def test_a_filing_whose_mediation_fails_returns_to_intake_without_retyping(
     log_in(mediator, "arb.mediator")
     nav(mediator, "调解")
     mediator.get_by_test_id("mediations").get_by_role("link", name=tracking).click()
+    # the next step is a session or the agreement; the failure is among the other actions
+    expect(mediator.locator("textarea[name=reason]")).to_be_hidden()
+    mediator.get_by_test_id("more-moves").get_by_text("其他操作").click()
     mediator.locator("textarea[name=reason]").fill("被申请人明确拒绝调解。")
     mediator.get_by_role("button", name="转入仲裁").click()
     expect(mediator.get_by_test_id("failure")).to_contain_text("被申请人明确拒绝调解。")
@@ -264,6 +267,7 @@ def test_a_collective_claim_of_three_from_the_kiosk_to_a_paid_instalment_under_a
     mediator.get_by_test_id("mediations").get_by_role("link", name=tracking).click()
     today = timezone.localdate()
     later = today + datetime.timedelta(days=30)
+    shot(mediator, "mediation-next-step")
     mediator.locator("input[name=total_amount]").fill("30000.00")
     mediator.locator("select[name=payment_method]").select_option("bank_transfer")
     mediator.locator("textarea[name=instalments]").fill(

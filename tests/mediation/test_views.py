@@ -265,7 +265,7 @@ def test_a_refused_agreement_keeps_everything_typed_and_names_the_field(
     refused_in_place(
         response,
         typed=["5000.00", "在调解室当面交付", "next week 5000", "双方再无其他争议"],
-        field_id="id_instalments",
+        field_id="agreement-instalments",
     )
     assert '<option value="cash" selected>' in response.content.decode()
 

@@ -27,6 +27,7 @@ from portal.cases.permissions import (
     can_decide_intake,
 )
 from portal.cases.services import intake
+from portal.core.forms import own_ids
 from portal.core.http import portal_user, post_move
 from portal.core.models import User
 
@@ -96,9 +97,11 @@ def _detail(
         "days_left": selectors.days_left(deadline.due_on if deadline else None),
         "can": {move.value: move in moves for move in INTAKE_MOVES},
     }
+    page_forms = {}
     for move, (name, form_class) in _FORMS.items():
         shown = refused_form if move == refused_move and move in moves else None
-        context[name] = shown or form_class(initial=_initial(case, move))
+        page_forms[move.value] = context[name] = shown or form_class(initial=_initial(case, move))
+    own_ids(page_forms)
     return render(request, "intake/detail.html", context)
 
 
