@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.core.errors import ApplicationError
+from portal.core.forms import own_ids
 from portal.core.http import portal_user, post_move, report_error, stored_file_response
 from portal.referrals.forms import MultipleFileField, ReasonForm
 
@@ -130,6 +131,7 @@ def _detail(
             continue
         form = refused_form if move == refused_move else _form(move, clue, initial=_initial(clue))
         move_forms.append((_URL_NAMES[move], _BUTTONS[move], form))
+    own_ids({name: form for name, _button, form in move_forms if form is not None})
     context = {
         "clue": clue,
         "move_forms": move_forms,
