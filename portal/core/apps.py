@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from . import audit_lock, checks  # noqa: F401  (registers the system checks)
+        from . import audit_lock, checks, receivers  # noqa: F401  (checks, Celery receivers)
 
         connection_created.connect(audit_lock.register, dispatch_uid="portal-audit-lock")
 

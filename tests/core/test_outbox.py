@@ -19,6 +19,7 @@ from portal.cases.tasks import case_new_notify_task
 from portal.core.models import Notification, OutboxTask
 from portal.core.notifications import notify
 from portal.core.outbox import outbox_sweep, task_id
+from portal.core.stored_text import shown
 
 from ..factories import make_case
 
@@ -35,7 +36,8 @@ def broker_down():
 
 
 def new_case_notices(user) -> int:
-    return Notification.objects.filter(recipient=user, title__startswith="新案件").count()
+    titles = Notification.objects.filter(recipient=user).values_list("title", flat=True)
+    return sum(shown(title).startswith("新案件") for title in titles)
 
 
 def test_a_filing_committed_while_the_broker_is_away_still_tells_the_administrators(
