@@ -28,6 +28,8 @@ class Page:
     seen: collections.Counter[int] = field(default_factory=collections.Counter)
     opened: int = 0
     last: int = 0
+    closed_at: float = 0.0
+    gaps: list[float] = field(default_factory=list)  # seconds from a close to the next join
 
 
 @dataclass
@@ -51,6 +53,9 @@ class Sockets:
                     open_timeout=10,
                 ) as socket:
                     page.opened += 1
+                    if page.closed_at:
+                        page.gaps.append(time.monotonic() - page.closed_at)
+                        page.closed_at = 0.0
                     await socket.send(
                         json.dumps(
                             {"type": "join", "conversation": self.conversation, "after": page.last}
@@ -67,6 +72,8 @@ class Sockets:
                             sender.cancel()
             except (OSError, websockets.WebSocketException, TimeoutError):
                 pass
+            if not page.closed_at:
+                page.closed_at = time.monotonic()
             await asyncio.sleep(0.5)
 
     def frame(self, page: Page, frame: dict[str, Any]) -> None:
@@ -113,7 +120,18 @@ class Sockets:
             "ws_messages_lost": sum(len(stored - set(p.seen)) for p in self.pages),
             "ws_messages_duplicated": sum(n - 1 for p in self.pages for n in p.seen.values()),
             "ws_reconnects": sum(p.opened - 1 for p in self.pages),
+            "ws_rejoin_s": sorted(round(g, 2) for p in self.pages for g in p.gaps),
         }
+
+
+def daphne(env: dict[str, str], port: int, name: str) -> Any:
+    """daphne as docker-compose.yml's `ws` runs it, on a loopback port."""
+    return common.server(
+        ws_load.daphne_argv(ws_load.PORTAL_APP, port),
+        env={**env, "DATABASE_CONN_HEALTH_CHECKS": "false"},
+        ready_url=f"http://127.0.0.1:{port}/healthz",
+        log=t.LOGS / f"{name}.log",
+    )
 
 
 @contextlib.contextmanager
@@ -125,12 +143,7 @@ def pages(env: dict[str, str], count: int) -> Iterator[Sockets | None]:
     people = ws_load.make_people(count)
     (conversation,) = ws_load.make_conversations("drill", 1)
     port = common.free_port()
-    with common.server(
-        ws_load.daphne_argv(ws_load.PORTAL_APP, port),
-        env={**env, "DATABASE_CONN_HEALTH_CHECKS": "false"},
-        ready_url=f"http://127.0.0.1:{port}/healthz",
-        log=t.LOGS / "daphne.log",
-    ):
+    with daphne(env, port, "daphne"):
         sockets = Sockets(port, conversation, [Page(cookie) for cookie in people.cookies])
         thread = threading.Thread(target=sockets.run)
         thread.start()
