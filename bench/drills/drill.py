@@ -134,6 +134,7 @@ def main(
     t.log(f"written {out}", started)
     ok = figures["filings_lost"] == 0 and figures["filings_duplicated"] == 0
     ok = ok and figures["notices_missing"] == 0 and figures["notices_duplicated"] == 0
+    ok = ok and not figures.get("ws_messages_lost") and not figures.get("ws_messages_duplicated")
     return 0 if ok and figures["worker_running_after"] else 1
 
 
