@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import datetime
 import json
 import os
 import time
@@ -161,7 +162,7 @@ def make_people(count: int) -> People:
             User.groups.through(user_id=user.pk, group_id=agency.group_id) for user in users
         )
         store = SessionStore()
-        expires = timezone.now() + timezone.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        expires = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
         sessions = [
             Session(
                 # the prefix without dashes: a session key is [a-z0-9]
