@@ -207,10 +207,6 @@ def drill_env(pg: str, redis: Redis, **extra: str) -> dict[str, str]:
         CELERY_BROKER_URL=redis.url,
         PORTAL_PRIVATE_ROOT=str(common.REPO / "var" / "drill-private"),
         LOG_LEVEL="INFO",
-        # The drills connect as the superuser of a database they make and drop; production's
-        # processes connect as portal_app (portal.E001), which would be a role on the shared
-        # server for nothing that the faults touch.
-        PORTAL_SCHEMA_OWNER="1",
         **KIOSK_LIMITS,
         **extra,
     )
